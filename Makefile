@@ -1,0 +1,71 @@
+# oobhealth: build, test, demo and MIB lint. Targets install missing Debian packages.
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
+CPPFLAGS += -D_GNU_SOURCE -Iinclude
+SNMP_CFLAGS := $(shell net-snmp-config --cflags 2>/dev/null | sed 's/-Werror[^ ]*//g')
+AGENT_LIBS := -lnetsnmpagent -lnetsnmp -lyaml -lpthread
+
+BUILD := build
+BUILD_DEPS := libsnmp-dev libyaml-dev
+TEST_DEPS := $(BUILD_DEPS) snmpd snmp smitools npm procps util-linux iproute2 gdb
+LINT_DEPS := smitools npm
+
+CORE_SRCS := agent/config.c agent/config_values.c agent/proc_scan.c agent/service_locate.c \
+	agent/snapshot.c agent/names.c agent/host_stats.c agent/cycle.c agent/handoff.c \
+	agent/prober.c agent/report.c
+SNMP_SRCS := agent/mib.c agent/mib_table.c agent/mib_agent.c agent/mib_service.c \
+	agent/snmp_agent.c agent/main.c
+SRCS := $(CORE_SRCS) $(SNMP_SRCS)
+HDRS := $(wildcard include/*.h)
+
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer
+
+.PHONY: all deps test-deps unit integration test demo lint-mib clean
+
+all: agent/oobhealthd
+
+deps:
+	@tests/tools/ensure-packages $(BUILD_DEPS)
+
+agent/oobhealthd: $(SRCS) $(HDRS) | deps
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -o $@ $(SRCS) $(AGENT_LIBS)
+
+# The daemon the tests run: the same sources with AddressSanitizer and UBSan.
+$(BUILD)/san/oobhealthd: $(SRCS) $(HDRS) | deps
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(WARN) -O1 -g $(SAN) -o $@ $(SRCS) $(AGENT_LIBS)
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
+
+$(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/unit.h $(CORE_SRCS) agent/mib_table.c $(HDRS) | deps
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Itests/unit $(WARN) -O1 -g $(SAN) -o $@ $< $(CORE_SRCS) agent/mib_table.c $(AGENT_LIBS)
+
+$(BUILD)/helpers/%: tests/helpers/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(WARN) -O2 -o $@ $<
+
+HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/helpers/*.c))
+
+test-deps:
+	@tests/tools/ensure-packages $(TEST_DEPS)
+
+$(BUILD)/mibs/.fetched:
+	@tests/tools/ensure-packages $(LINT_DEPS)
+	tests/tools/fetch-base-mibs $(BUILD)/mibs
+
+unit: test-deps $(UNIT_TESTS)
+	@tests/run-unit $(UNIT_TESTS)
+
+test: test-deps agent/oobhealthd $(BUILD)/san/oobhealthd $(UNIT_TESTS) $(HELPERS) $(BUILD)/mibs/.fetched
+	@tests/run-all $(UNIT_TESTS)
+
+demo: test-deps agent/oobhealthd $(BUILD)/mibs/.fetched
+	@tests/demo/run-demo
+
+lint-mib: $(BUILD)/mibs/.fetched
+	@tests/tools/lint-mib $(BUILD)/mibs mibs/OOBHEALTH-MIB.txt
+
+clean:
+	rm -rf $(BUILD) agent/oobhealthd

@@ -1,0 +1,141 @@
+/* Serves the agent and host scalars (ohAgent*, ohHost*) from the snapshot. */
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+
+#include <string.h>
+
+#include "mib.h"
+#include "oobhealth.h"
+
+enum agent_scalar {
+	AGENT_VERSION = 1,
+	AGENT_SERVICES,
+	AGENT_CYCLES,
+	AGENT_LAST_CYCLE_DURATION,
+	AGENT_SNAPSHOT_AGE,
+	AGENT_CONFIG_RELOADS,
+	AGENT_CONFIG_FAILURES,
+	AGENT_LAST_CYCLE_CPU,
+};
+
+enum host_scalar {
+	HOST_FD_ALLOCATED = 1,
+	HOST_FD_MAX,
+	HOST_LISTEN_OVERFLOWS,
+};
+
+static void set_gauge(netsnmp_variable_list *var, uint64_t value)
+{
+	u_long v = value > UINT32_MAX ? UINT32_MAX : (u_long)value;
+
+	snmp_set_var_typed_value(var, ASN_GAUGE, &v, sizeof(v));
+}
+
+static void set_counter(netsnmp_variable_list *var, uint64_t value)
+{
+	u_long v = (u_long)(value & UINT32_MAX);
+
+	snmp_set_var_typed_value(var, ASN_COUNTER, &v, sizeof(v));
+}
+
+static int subid_of(netsnmp_handler_registration *reginfo, netsnmp_variable_list *var)
+{
+	return var->name_length > reginfo->rootoid_len ? (int)var->name[reginfo->rootoid_len] : 0;
+}
+
+static int agent_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reginfo,
+			 netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
+{
+	const struct snapshot *s = mib_snapshot();
+
+	(void)handler;
+	if (reqinfo->mode != MODE_GET || s == NULL)
+		return SNMP_ERR_NOERROR;
+	for (; requests != NULL; requests = requests->next) {
+		netsnmp_variable_list *var = requests->requestvb;
+		uint64_t now = monotonic_ms();
+
+		switch (subid_of(reginfo, var)) {
+		case AGENT_VERSION:
+			snmp_set_var_typed_value(var, ASN_OCTET_STR, OOBHEALTH_VERSION,
+						 strlen(OOBHEALTH_VERSION));
+			break;
+		case AGENT_SERVICES:
+			set_gauge(var, s->nservices);
+			break;
+		case AGENT_CYCLES:
+			set_counter(var, s->cycles);
+			break;
+		case AGENT_LAST_CYCLE_DURATION:
+			set_gauge(var, s->last_cycle_ms);
+			break;
+		case AGENT_SNAPSHOT_AGE:
+			set_gauge(var, now > s->completed_ms ? now - s->completed_ms : 0);
+			break;
+		case AGENT_CONFIG_RELOADS:
+			set_counter(var, s->config_reloads);
+			break;
+		case AGENT_CONFIG_FAILURES:
+			set_counter(var, s->config_failures);
+			break;
+		case AGENT_LAST_CYCLE_CPU:
+			set_gauge(var, s->last_cycle_cpu_us);
+			break;
+		}
+	}
+	return SNMP_ERR_NOERROR;
+}
+
+static int host_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reginfo,
+			netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
+{
+	const struct snapshot *s = mib_snapshot();
+
+	(void)handler;
+	if (reqinfo->mode != MODE_GET || s == NULL)
+		return SNMP_ERR_NOERROR;
+	for (; requests != NULL; requests = requests->next) {
+		netsnmp_variable_list *var = requests->requestvb;
+		int64_t value = -1;
+		int subid = subid_of(reginfo, var);
+
+		if (subid == HOST_FD_ALLOCATED)
+			value = s->host_fd_allocated;
+		else if (subid == HOST_FD_MAX)
+			value = s->host_fd_max;
+		else if (subid == HOST_LISTEN_OVERFLOWS)
+			value = s->host_listen_overflows;
+		/* Unreadable (-1): left unanswered, the agent says noSuchInstance. */
+		if (value < 0)
+			continue;
+		if (subid == HOST_LISTEN_OVERFLOWS)
+			set_counter(var, (uint64_t)value);
+		else
+			set_gauge(var, (uint64_t)value);
+	}
+	return SNMP_ERR_NOERROR;
+}
+
+static void register_group(const char *name, Netsnmp_Node_Handler *handler, const oid *root,
+			   size_t root_len, oid last)
+{
+	netsnmp_handler_registration *reg =
+		netsnmp_create_handler_registration(name, handler, root, root_len, HANDLER_CAN_RONLY);
+
+	if (reg == NULL || netsnmp_register_scalar_group(reg, 1, last) != MIB_REGISTERED_OK) {
+		snmp_log(LOG_ERR, "%s: cannot register %s\n", __func__, name);
+		exit(1);
+	}
+}
+
+void mib_agent_register(void)
+{
+	static const oid agent_oid[] = { OH_AGENT };
+	static const oid host_oid[] = { OH_HOST };
+
+	register_group("ohAgent", agent_handler, agent_oid, OID_LENGTH(agent_oid),
+		       AGENT_LAST_CYCLE_CPU);
+	register_group("ohHost", host_handler, host_oid, OID_LENGTH(host_oid),
+		       HOST_LISTEN_OVERFLOWS);
+}

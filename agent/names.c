@@ -1,0 +1,44 @@
+/* Names of the enumerations the MIB publishes, as the MIB spells them. */
+#include "oobhealth.h"
+
+const char *service_status_name(enum service_status status)
+{
+	switch (status) {
+	case SERVICE_UP:
+		return "up";
+	case SERVICE_ABSENT:
+		return "absent";
+	case SERVICE_ZOMBIE:
+		return "zombie";
+	case SERVICE_STOPPED:
+		return "stopped";
+	default:
+		return "unknown";
+	}
+}
+
+const char *health_name(enum health health)
+{
+	switch (health) {
+	case HEALTH_OK:
+		return "ok";
+	case HEALTH_WARNING:
+		return "warning";
+	case HEALTH_CRITICAL:
+		return "critical";
+	default:
+		return "unknown";
+	}
+}
+
+int health_exit_code(enum health health)
+{
+	switch (health) {
+	case HEALTH_OK:
+		return 0;
+	case HEALTH_WARNING:
+		return 1;
+	default:
+		return 2;
+	}
+}

@@ -1,0 +1,212 @@
+/* One pass over /proc: the processes of the host with what service matching needs. */
+#include "proc_scan.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define PF_KTHREAD 0x00200000UL
+
+/* Reads up to LEN-1 bytes of DIRFD/PATH. Returns the byte count, or -1 with errno set. */
+static ssize_t read_small(int dirfd, const char *path, char *buf, size_t len)
+{
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
+}
+
+/* Parses /proc/PID/stat; comm may hold spaces and parentheses, so fields follow the last ')'. */
+static int parse_stat(const char *text, struct process *proc, unsigned long *flags)
+{
+	const char *open = strchr(text, '('), *close = strrchr(text, ')');
+	size_t comm_len;
+	int ppid;
+
+	if (open == NULL || close == NULL || close < open)
+		return -1;
+	comm_len = (size_t)(close - open - 1);
+	if (comm_len >= sizeof(proc->comm))
+		comm_len = sizeof(proc->comm) - 1;
+	memcpy(proc->comm, open + 1, comm_len);
+	proc->comm[comm_len] = '\0';
+	/* state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
+	 * utime stime cutime cstime priority nice threads itrealvalue starttime */
+	if (sscanf(close + 2, "%c %d %*d %*d %*d %*d %lu %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
+		   "%*d %*d %llu", &proc->state, &ppid, flags, &proc->start_ticks) != 4)
+		return -1;
+	proc->ppid = ppid;
+	return 0;
+}
+
+static void note_denied(struct process *proc)
+{
+	if (errno == EACCES || errno == EPERM)
+		proc->unreadable = 1;
+}
+
+static void read_exe(int dirfd, struct process *proc)
+{
+	char path[32], target[4096];
+	ssize_t n;
+	static const char deleted[] = " (deleted)";
+
+	snprintf(path, sizeof(path), "%d/exe", (int)proc->pid);
+	n = readlinkat(dirfd, path, target, sizeof(target) - 1);
+	if (n < 0) {
+		note_denied(proc);
+		return;
+	}
+	target[n] = '\0';
+	/* A binary replaced by an upgrade is still the service's binary. */
+	if ((size_t)n > sizeof(deleted) - 1 &&
+	    strcmp(target + n - (sizeof(deleted) - 1), deleted) == 0)
+		target[n - (sizeof(deleted) - 1)] = '\0';
+	proc->exe = strdup(target);
+}
+
+static void read_cmdline(int dirfd, struct process *proc)
+{
+	char path[32], buf[4096];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%d/cmdline", (int)proc->pid);
+	n = read_small(dirfd, path, buf, sizeof(buf));
+	if (n < 0) {
+		note_denied(proc);
+		return;
+	}
+	while (n > 0 && buf[n - 1] == '\0')
+		n--;
+	for (ssize_t i = 0; i < n; i++) {
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	}
+	buf[n] = '\0';
+	proc->cmdline = strdup(buf);
+}
+
+/* Keeps the cgroup systemd places units in: the name=systemd hierarchy on hybrid hosts,
+ * the unified one ("0::") otherwise. */
+static void read_cgroup(int dirfd, struct process *proc)
+{
+	char path[32], buf[4096], *line, *save = NULL;
+	const char *v1 = NULL, *v2 = NULL;
+
+	snprintf(path, sizeof(path), "%d/cgroup", (int)proc->pid);
+	if (read_small(dirfd, path, buf, sizeof(buf)) < 0) {
+		note_denied(proc);
+		return;
+	}
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		const char *p = strstr(line, ":name=systemd:");
+
+		if (p != NULL)
+			v1 = p + strlen(":name=systemd:");
+		else if (strncmp(line, "0::", 3) == 0)
+			v2 = line + 3;
+	}
+	if (v1 != NULL || v2 != NULL)
+		proc->cgroup = strdup(v1 ? v1 : v2);
+}
+
+static int by_pid(const void *a, const void *b)
+{
+	const struct process *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+static int table_append(struct process_table *table, size_t *capacity, struct process *proc)
+{
+	if (table->count == *capacity) {
+		size_t grown = *capacity ? *capacity * 2 : 1024;
+		struct process *procs = realloc(table->procs, grown * sizeof(*procs));
+
+		if (procs == NULL)
+			return -1;
+		table->procs = procs;
+		*capacity = grown;
+	}
+	table->procs[table->count++] = *proc;
+	return 0;
+}
+
+static void process_free(struct process *proc)
+{
+	free(proc->exe);
+	free(proc->cmdline);
+	free(proc->cgroup);
+}
+
+int proc_scan(const char *proc_root, unsigned wants, struct process_table *table)
+{
+	DIR *dir = opendir(proc_root);
+	struct dirent *entry;
+	size_t capacity = 0;
+	int proc_fd;
+
+	memset(table, 0, sizeof(*table));
+	if (dir == NULL)
+		return -1;
+	proc_fd = dirfd(dir);
+	while ((entry = readdir(dir)) != NULL) {
+		struct process proc = { 0 };
+		char path[32], stat[1024];
+		unsigned long flags;
+
+		char *end;
+		long pid = strtol(entry->d_name, &end, 10);
+
+		if (entry->d_name[0] < '1' || entry->d_name[0] > '9' || *end != '\0')
+			continue;
+		proc.pid = (pid_t)pid;
+		snprintf(path, sizeof(path), "%d/stat", (int)proc.pid);
+		if (read_small(proc_fd, path, stat, sizeof(stat)) <= 0 ||
+		    parse_stat(stat, &proc, &flags) < 0)
+			continue; /* exited between readdir and read */
+		if (!(flags & PF_KTHREAD)) {
+			if (wants & SCAN_EXE)
+				read_exe(proc_fd, &proc);
+			if (wants & SCAN_CMDLINE)
+				read_cmdline(proc_fd, &proc);
+			if (wants & SCAN_CGROUP)
+				read_cgroup(proc_fd, &proc);
+		}
+		table->unreadable += (size_t)proc.unreadable;
+		if (table_append(table, &capacity, &proc) < 0) {
+			process_free(&proc);
+			closedir(dir);
+			process_table_free(table);
+			return -1;
+		}
+	}
+	closedir(dir);
+	qsort(table->procs, table->count, sizeof(*table->procs), by_pid);
+	return 0;
+}
+
+void process_table_free(struct process_table *table)
+{
+	for (size_t i = 0; i < table->count; i++)
+		process_free(&table->procs[i]);
+	free(table->procs);
+	memset(table, 0, sizeof(*table));
+}
+
+const struct process *process_find(const struct process_table *table, pid_t pid)
+{
+	struct process key = { .pid = pid };
+
+	return bsearch(&key, table->procs, table->count, sizeof(*table->procs), by_pid);
+}

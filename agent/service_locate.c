@@ -1,0 +1,229 @@
+/* Finds each service's main process in the scanned process table. */
+#include "service_locate.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PID_MAX_LIMIT 4194304 /* the kernel's ceiling for kernel.pid_max */
+
+unsigned service_scan_wants(const struct config *config)
+{
+	unsigned wants = 0;
+
+	for (size_t i = 0; i < config->nservices; i++) {
+		switch (config->services[i].match) {
+		case MATCH_EXE:
+			wants |= SCAN_EXE;
+			break;
+		case MATCH_CMDLINE:
+			wants |= SCAN_CMDLINE;
+			break;
+		case MATCH_UNIT:
+			wants |= SCAN_CGROUP;
+			break;
+		default:
+			break;
+		}
+	}
+	return wants;
+}
+
+/* Reads a pidfile without ever blocking on it (a FIFO or device is refused, not opened
+ * for reading). Returns the pid, or 0 with OUT's status and reason set. */
+static pid_t read_pidfile(const char *path, struct service_process *out)
+{
+	char buf[32], *end;
+	struct stat st;
+	ssize_t n;
+	long pid;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0) {
+		out->status = errno == ENOENT ? SERVICE_ABSENT : SERVICE_UNKNOWN;
+		if (errno == ENOENT)
+			snprintf(out->reason, sizeof(out->reason), "pidfile %s is missing", path);
+		else
+			snprintf(out->reason, sizeof(out->reason), "pidfile %s: cannot open: %s",
+				 path, strerror(errno));
+		return 0;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		out->status = SERVICE_UNKNOWN;
+		snprintf(out->reason, sizeof(out->reason), "pidfile %s is not a regular file", path);
+		return 0;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0) {
+		out->status = SERVICE_UNKNOWN;
+		snprintf(out->reason, sizeof(out->reason), "pidfile %s: cannot read: %s", path,
+			 strerror(errno));
+		return 0;
+	}
+	buf[n] = '\0';
+	errno = 0;
+	pid = strtol(buf, &end, 10);
+	while (*end == '\n' || *end == ' ' || *end == '\t' || *end == '\r')
+		end++;
+	if (n == 0 || end == buf || *end != '\0' || errno != 0 || pid < 1 || pid > PID_MAX_LIMIT ||
+	    buf[0] < '0' || buf[0] > '9') {
+		out->status = SERVICE_UNKNOWN;
+		buf[strcspn(buf, "\n")] = '\0';
+		snprintf(out->reason, sizeof(out->reason), "pidfile %s does not hold a pid (\"%.20s\")",
+			 path, buf);
+		return 0;
+	}
+	return (pid_t)pid;
+}
+
+static int cgroup_in_unit(const char *cgroup, const char *unit)
+{
+	size_t len = strlen(unit);
+
+	for (const char *p = strstr(cgroup, unit); p != NULL; p = strstr(p + 1, unit)) {
+		if (p > cgroup && p[-1] == '/' && (p[len] == '\0' || p[len] == '/'))
+			return 1;
+	}
+	return 0;
+}
+
+static int process_matches(const struct service_config *service, const struct process *proc)
+{
+	switch (service->match) {
+	case MATCH_EXE:
+		return proc->exe != NULL && strcmp(proc->exe, service->match_value) == 0;
+	case MATCH_CMDLINE:
+		return proc->cmdline != NULL && proc->cmdline[0] != '\0' &&
+		       regexec(&service->cmdline_re, proc->cmdline, 0, NULL, 0) == 0;
+	case MATCH_UNIT:
+		return proc->cgroup != NULL && cgroup_in_unit(proc->cgroup, service->match_value);
+	default:
+		return 0;
+	}
+}
+
+/* Whether an ancestor of PROC is also matched: then PROC is not the main process. */
+static int has_matched_ancestor(const struct process_table *table, const unsigned char *matched,
+				const struct process *proc)
+{
+	const struct process *up = proc;
+
+	for (int depth = 0; depth < 256 && up->ppid > 0; depth++) {
+		up = process_find(table, up->ppid);
+		if (up == NULL)
+			return 0;
+		if (matched[up - table->procs])
+			return 1;
+	}
+	return 0;
+}
+
+/* Of the processes a match selects, the main one is the top-most ancestor (the oldest
+ * if several trees match). */
+static const struct process *find_main(const struct service_config *service,
+				       const struct process_table *table, pid_t self)
+{
+	const struct process *best = NULL;
+	unsigned char *matched = calloc(table->count ? table->count : 1, 1);
+	size_t nmatched = 0;
+
+	if (matched == NULL)
+		return NULL;
+	for (size_t i = 0; i < table->count; i++) {
+		if (table->procs[i].pid != self && process_matches(service, &table->procs[i])) {
+			matched[i] = 1;
+			nmatched++;
+		}
+	}
+	for (size_t i = 0; i < table->count && nmatched > 0; i++) {
+		const struct process *proc = &table->procs[i];
+
+		if (!matched[i] || has_matched_ancestor(table, matched, proc))
+			continue;
+		if (best == NULL || proc->start_ticks < best->start_ticks)
+			best = proc;
+	}
+	free(matched);
+	return best;
+}
+
+static void describe_absent(const struct service_config *service,
+			    const struct process_table *table, struct service_process *out)
+{
+	static const char *const how[] = { "", "", "no process runs %s", "no process matches cmdline /%s/",
+					  "no process in unit %s" };
+
+	out->status = SERVICE_ABSENT;
+	snprintf(out->reason, sizeof(out->reason), how[service->match], service->match_value);
+	if (table->unreadable > 0) {
+		size_t used = strlen(out->reason);
+
+		/* Some processes could not be read: "absent" would be a guess. */
+		out->status = SERVICE_UNKNOWN;
+		snprintf(out->reason + used, sizeof(out->reason) - used,
+			 " (%zu processes could not be read)", table->unreadable);
+	}
+}
+
+static void describe_state(const struct process *proc, struct service_process *out)
+{
+	out->pid = proc->pid;
+	out->start_ticks = proc->start_ticks;
+	switch (proc->state) {
+	case 'Z':
+	case 'X':
+		out->status = SERVICE_ZOMBIE;
+		snprintf(out->reason, sizeof(out->reason), "pid %d (%s) is <defunct>", (int)proc->pid,
+			 proc->comm);
+		break;
+	case 'T':
+	case 't':
+		out->status = SERVICE_STOPPED;
+		snprintf(out->reason, sizeof(out->reason), "pid %d (%s) is stopped", (int)proc->pid,
+			 proc->comm);
+		break;
+	default:
+		out->status = SERVICE_UP;
+		out->reason[0] = '\0';
+	}
+}
+
+void service_locate(const struct service_config *service, const struct process_table *table,
+		    pid_t self, struct service_process *out)
+{
+	const struct process *main_proc;
+	pid_t pid;
+
+	memset(out, 0, sizeof(*out));
+	switch (service->match) {
+	case MATCH_NONE:
+		out->status = SERVICE_UNKNOWN;
+		return;
+	case MATCH_PIDFILE:
+		pid = read_pidfile(service->match_value, out);
+		if (pid == 0)
+			return;
+		main_proc = process_find(table, pid);
+		if (main_proc == NULL) {
+			out->status = SERVICE_ABSENT;
+			snprintf(out->reason, sizeof(out->reason),
+				 "pidfile %s names pid %d, which is not running", service->match_value,
+				 (int)pid);
+			return;
+		}
+		break;
+	default:
+		main_proc = find_main(service, table, self);
+		if (main_proc == NULL) {
+			describe_absent(service, table, out);
+			return;
+		}
+	}
+	describe_state(main_proc, out);
+}

@@ -1,0 +1,65 @@
+/* Helpers for the immutable snapshot: row indexes, ordering, release. */
+#include "snapshot.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void snapshot_free(struct snapshot *snapshot)
+{
+	if (snapshot == NULL)
+		return;
+	free(snapshot->services);
+	free(snapshot);
+}
+
+void row_index_add_string(struct row_index *index, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (index->len + 1 + len > ROW_INDEX_MAX)
+		len = ROW_INDEX_MAX - index->len - 1;
+	index->sub[index->len++] = (uint32_t)len;
+	for (size_t i = 0; i < len; i++)
+		index->sub[index->len++] = (unsigned char)name[i];
+}
+
+int row_index_compare(const struct row_index *a, const struct row_index *b)
+{
+	uint32_t n = a->len < b->len ? a->len : b->len;
+
+	for (uint32_t i = 0; i < n; i++) {
+		if (a->sub[i] != b->sub[i])
+			return a->sub[i] < b->sub[i] ? -1 : 1;
+	}
+	return (a->len > b->len) - (a->len < b->len);
+}
+
+static int service_order(const void *a, const void *b)
+{
+	return row_index_compare(a, b);
+}
+
+void snapshot_sort_services(struct snapshot *snapshot)
+{
+	qsort(snapshot->services, snapshot->nservices, sizeof(*snapshot->services), service_order);
+}
+
+enum health snapshot_worst_health(const struct snapshot *snapshot)
+{
+	enum health worst = HEALTH_OK;
+
+	for (size_t i = 0; i < snapshot->nservices; i++) {
+		if (snapshot->services[i].health > worst)
+			worst = snapshot->services[i].health;
+	}
+	return worst;
+}
+
+uint64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}

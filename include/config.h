@@ -1,0 +1,94 @@
+/* The validated configuration: what oobhealth.yaml says, in the types the prober uses. */
+#ifndef OH_CONFIG_H
+#define OH_CONFIG_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "oobhealth.h"
+
+enum match_kind {
+	MATCH_NONE = 0,
+	MATCH_PIDFILE,
+	MATCH_EXE,
+	MATCH_CMDLINE,
+	MATCH_UNIT,
+};
+
+enum probe_kind {
+	PROBE_TCP = 1,
+	PROBE_UNIX,
+	PROBE_HTTP,
+};
+
+struct probe_config {
+	char name[OH_PROBE_NAME_MAX + 1];
+	enum probe_kind kind;
+	char *target;                 /* as written: "127.0.0.1:80", "/run/x.sock", URL */
+	struct sockaddr_storage addr; /* tcp and http: the literal address and port */
+	socklen_t addr_len;
+	char *unix_path;              /* unix: path, or "@name" for the abstract namespace */
+	char *http_host;              /* http: Host header value */
+	char *http_path;              /* http: request path with query */
+	char *send;
+	size_t send_len;
+	char *expect;                 /* POSIX ERE source, NULL when absent */
+	regex_t expect_re;
+	int expect_status;            /* http: 0 = any 2xx */
+	uint32_t timeout_ms;
+};
+
+struct file_config {
+	char *path;
+	bool absent;                  /* present is the error (an error marker file) */
+	uint64_t max_age_ms;          /* 0: no heartbeat check, only existence */
+};
+
+struct service_config {
+	char name[OH_SERVICE_NAME_MAX + 1];
+	enum match_kind match;
+	char *match_value;            /* pidfile path, exe path, cmdline ERE or unit name */
+	regex_t cmdline_re;
+	unsigned fd_warn_pct;
+	unsigned fd_crit_pct;
+	uint64_t fd_min_limit;        /* 0: no limit-regression check */
+	unsigned flap_restarts;       /* 0: no flap detection */
+	uint64_t flap_within_ms;
+	uint64_t zombie_grace_ms;
+	unsigned fail_after;
+	struct file_config *files;
+	size_t nfiles;
+	struct probe_config *probes;
+	size_t nprobes;
+};
+
+struct agent_config {
+	char *agentx_socket;
+	uint64_t interval_ms;
+	char *state_file;
+	unsigned history;
+	unsigned ping_interval_s;
+};
+
+struct config {
+	char *path;
+	struct agent_config agent;
+	struct service_config *services;
+	size_t nservices;
+};
+
+/* Every problem found in one file, each already formatted as "FILE:LINE:COL: message". */
+struct config_errors {
+	char **lines;
+	size_t count;
+};
+
+/* Parses and validates PATH. Returns NULL and fills ERRORS when the file is not usable. */
+struct config *config_load(const char *path, struct config_errors *errors);
+void config_free(struct config *config);
+void config_errors_clear(struct config_errors *errors);
+
+#endif

@@ -1,0 +1,24 @@
+/* The MIB side of the SNMP thread: the snapshot being served and the registrations. */
+#ifndef OH_MIB_H
+#define OH_MIB_H
+
+#include "snapshot.h"
+
+/* OID arcs below the root (mibs/OOBHEALTH-MIB.txt). */
+#define OH_OBJECTS OH_ROOT_OID, 1
+#define OH_AGENT OH_OBJECTS, 1
+#define OH_HOST OH_OBJECTS, 2
+#define OH_SERVICE_ENTRY OH_OBJECTS, 3, 1
+
+/* Registers every object of OOBHEALTH-MIB. */
+void mib_register_all(void);
+
+/* Makes SNAPSHOT the one answered from and frees the previous one (SNMP thread only). */
+void mib_serve(struct snapshot *snapshot);
+const struct snapshot *mib_snapshot(void);
+void mib_release(void);
+
+void mib_agent_register(void);
+void mib_service_register(void);
+
+#endif

@@ -1,0 +1,38 @@
+/* One sorted-row GET/GETNEXT lookup that serves every table of the MIB. */
+#ifndef OH_MIB_TABLE_H
+#define OH_MIB_TABLE_H
+
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+
+#include <stdint.h>
+
+#include "snapshot.h"
+
+/* Rows of one table in the current snapshot: each begins with its struct row_index and
+ * they are sorted by it. */
+struct mib_rows {
+	const void *base;
+	size_t count;
+	size_t stride;
+};
+
+struct mib_table {
+	const char *name;
+	oid entry[MAX_OID_LEN];        /* the xxxEntry OID; instances are entry.column.index */
+	size_t entry_len;
+	uint32_t served_columns;       /* bit N set: column N is answered */
+	struct mib_rows (*rows)(void);
+	/* Sets VAR to the value of COLUMN in ROW. */
+	void (*answer)(const void *row, unsigned column, netsnmp_variable_list *var);
+};
+
+/* The row and column an exact (GET) or following (GETNEXT) instance names; NULL if none. */
+const void *mib_table_find(const struct mib_table *table, struct mib_rows rows, const oid *name,
+			   size_t name_len, int exact, unsigned *column);
+
+/* Registers TABLE read-only under its entry's parent (the table OID). */
+void mib_table_register(struct mib_table *table);
+
+#endif

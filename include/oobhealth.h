@@ -1,0 +1,41 @@
+/* Product-wide constants: version, the MIB root and the enumerations the MIB publishes. */
+#ifndef OOBHEALTH_H
+#define OOBHEALTH_H
+
+#define OOBHEALTH_VERSION "0.1.0"
+
+/* netSnmpPlaypen.4242 (NET-SNMP-MIB) until a private enterprise number is assigned;
+ * mibs/OOBHEALTH-MIB.txt holds the same value in its MODULE-IDENTITY. */
+#define OH_ROOT_OID 1, 3, 6, 1, 4, 1, 8072, 9999, 4242
+
+#define OH_DEFAULT_CONFIG "/etc/oobhealth/oobhealth.yaml"
+#define OH_EX_CONFIG 78 /* sysexits.h EX_CONFIG */
+
+#define OH_SERVICE_NAME_MAX 64
+#define OH_PROBE_NAME_MAX 32 /* keeps ohProbeTable's two-string index within 128 sub-ids */
+
+/* ohServiceStatus */
+enum service_status {
+	SERVICE_UP = 1,
+	SERVICE_ABSENT = 2,
+	SERVICE_ZOMBIE = 3,
+	SERVICE_STOPPED = 4,
+	SERVICE_UNKNOWN = 5,
+};
+
+/* ohServiceHealth; ordered so that a larger value is worse */
+enum health {
+	HEALTH_OK = 1,
+	HEALTH_WARNING = 2,
+	HEALTH_CRITICAL = 3,
+	HEALTH_UNKNOWN = 4,
+};
+
+const char *service_status_name(enum service_status status);
+const char *health_name(enum health health);
+
+/* Exit code of --once for a worst health: 0 ok, 1 warning, 2 critical (unknown counts as
+ * critical there: nobody could tell the service is fine). */
+int health_exit_code(enum health health);
+
+#endif

@@ -1,0 +1,38 @@
+/* One pass over /proc: the processes of the host with what service matching needs. */
+#ifndef OH_PROC_SCAN_H
+#define OH_PROC_SCAN_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* What to read beyond /proc/PID/stat; only what some configured service needs. */
+enum scan_wants {
+	SCAN_EXE = 1 << 0,
+	SCAN_CMDLINE = 1 << 1,
+	SCAN_CGROUP = 1 << 2,
+};
+
+struct process {
+	pid_t pid;
+	pid_t ppid;
+	char state;                      /* R S D Z T t X ... from /proc/PID/stat */
+	unsigned long long start_ticks;  /* since boot, in clock ticks */
+	char comm[16];
+	char *exe;                       /* NULL when not wanted or not readable */
+	char *cmdline;                   /* argv joined by spaces */
+	char *cgroup;                    /* the systemd cgroup path */
+	int unreadable;                  /* a wanted attribute was denied (EACCES) */
+};
+
+struct process_table {
+	struct process *procs;           /* sorted by pid */
+	size_t count;
+	size_t unreadable;               /* processes with unreadable wanted attributes */
+};
+
+/* Scans PROC_ROOT (normally "/proc"). Processes exiting mid-scan are left out. */
+int proc_scan(const char *proc_root, unsigned wants, struct process_table *table);
+void process_table_free(struct process_table *table);
+const struct process *process_find(const struct process_table *table, pid_t pid);
+
+#endif
