@@ -39,9 +39,10 @@ static void set_counter(netsnmp_variable_list *var, uint64_t value)
 	snmp_set_var_typed_value(var, ASN_COUNTER, &v, sizeof(v));
 }
 
-static int subid_of(netsnmp_handler_registration *reginfo, netsnmp_variable_list *var)
+/* The scalar-group helper passes each request down with rootoid set to group.subid.0. */
+static int subid_of(netsnmp_handler_registration *reginfo)
 {
-	return var->name_length > reginfo->rootoid_len ? (int)var->name[reginfo->rootoid_len] : 0;
+	return reginfo->rootoid_len >= 2 ? (int)reginfo->rootoid[reginfo->rootoid_len - 2] : 0;
 }
 
 static int agent_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reginfo,
@@ -56,7 +57,7 @@ static int agent_handler(netsnmp_mib_handler *handler, netsnmp_handler_registrat
 		netsnmp_variable_list *var = requests->requestvb;
 		uint64_t now = monotonic_ms();
 
-		switch (subid_of(reginfo, var)) {
+		switch (subid_of(reginfo)) {
 		case AGENT_VERSION:
 			snmp_set_var_typed_value(var, ASN_OCTET_STR, OOBHEALTH_VERSION,
 						 strlen(OOBHEALTH_VERSION));
@@ -98,7 +99,7 @@ static int host_handler(netsnmp_mib_handler *handler, netsnmp_handler_registrati
 	for (; requests != NULL; requests = requests->next) {
 		netsnmp_variable_list *var = requests->requestvb;
 		int64_t value = -1;
-		int subid = subid_of(reginfo, var);
+		int subid = subid_of(reginfo);
 
 		if (subid == HOST_FD_ALLOCATED)
 			value = s->host_fd_allocated;

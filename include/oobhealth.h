@@ -6,7 +6,7 @@
 
 /* netSnmpPlaypen.4242 (NET-SNMP-MIB) until a private enterprise number is assigned;
  * mibs/OOBHEALTH-MIB.txt holds the same value in its MODULE-IDENTITY. */
-#define OH_ROOT_OID 1, 3, 6, 1, 4, 1, 8072, 9999, 4242
+#define OH_ROOT_OID 1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 4242
 
 #define OH_DEFAULT_CONFIG "/etc/oobhealth/oobhealth.yaml"
 #define OH_EX_CONFIG 78 /* sysexits.h EX_CONFIG */
