@@ -91,8 +91,6 @@ static void configure_subagent(const struct config *config)
 	netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE, 1);
 	netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_X_SOCKET,
 			      config->agent.agentx_socket);
-	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
-			   (int)config->agent.ping_interval_s);
 	/* A subagent keeps no net-snmp state on disk and reads no net-snmp config files:
 	 * oobhealth.yaml is its only configuration. */
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1);
@@ -126,6 +124,9 @@ int snmp_agent_run(struct config *config, const struct agent_options *options)
 	snmp_log(LOG_INFO, "%s %s: %zu services, AgentX master %s\n", APP_NAME, OOBHEALTH_VERSION,
 		 config->nservices, config->agent.agentx_socket);
 	init_agent(APP_NAME);
+	/* init_agent installs the library's default (15 s); ours must come after it. */
+	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
+			   (int)config->agent.ping_interval_s);
 	mib_register_all();
 	init_snmp(APP_NAME);
 	register_readfd(signal_fd, on_signal, NULL);

@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# The subagent under a real snmpd: answers by name, survives snmpd restarts and a stuck
+# prober, reloads on SIGHUP, unregisters on SIGTERM.
+source "$(dirname "$0")/../lib.sh"
+
+service_is_answered_by_name() {
+	start_snmpd || return
+	spawn sleep 600
+	echo "$SPAWNED" >"$T/web.pid"
+	write_config <<CONF
+  - name: web
+    match: { pidfile: $T/web.pid }
+  - name: db
+    match: { pidfile: $T/db.pid }
+CONF
+	start_agent || return
+	assert_value 'ohServiceStatus."web"' up
+	assert_value 'ohServicePid."web"' "$(cat "$T/web.pid")"
+	assert_value 'ohServiceHealth."web"' ok
+	assert_value 'ohServiceStatus."db"' absent
+	assert_value 'ohServiceHealth."db"' critical
+	assert_value 'ohServiceHealthText."db"' "absent: pidfile $T/db.pid is missing"
+	assert_value 'ohAgentServices.0' 2
+	assert_value 'ohAgentVersion.0' 0.1.0
+	assert_eq 'No Such Instance currently exists at this OID' "$(oh_get 'ohServiceStatus."nope"' 2>&1)" \
+		"an unknown service name"
+	# The walk lists rows in index order: shorter names first ("db" before "web").
+	assert_eq 'db web' "$(oh_walk -Oqs | awk -F'"' '/^ohServiceStatus/ {printf "%s%s", sep, $2; sep=" "}')" \
+		"rows of ohServiceStatus in a walk"
+	local host_max
+	host_max=$(awk '{print $3}' /proc/sys/fs/file-nr)
+	[ "$host_max" -gt 4294967295 ] && host_max=4294967295
+	assert_value 'ohHostFdMax.0' "$host_max"
+}
+
+reconnects_after_snmpd_restart() {
+	start_snmpd || return
+	write_config <<CONF
+  - name: probe-only
+CONF
+	start_agent || return
+	local agent_pid=$AGENT_PID before restarted answered
+	before=$(oh_get ohAgentCycles.0)
+	stop_snmpd
+	sleep 1
+	start_snmpd || return
+	restarted=$(now_ms)
+	if ! wait_until 5000 value_is 'ohServiceStatus."probe-only"' unknown; then
+		fail "no answer from oobhealthd 5 s after snmpd came back"
+		return
+	fi
+	answered=$(($(now_ms) - restarted))
+	log "answers came back ${answered} ms after snmpd did (ping_interval 1s)"
+	[ "$answered" -le 2000 ] || fail "reconnect took $answered ms, more than two ping intervals"
+	kill -0 "$agent_pid" || fail "oobhealthd is not running any more"
+	[ "$(oh_get ohAgentCycles.0)" -gt "$before" ] || fail "the cycle counter did not go on"
+}
+
+stuck_prober_never_delays_answers() {
+	start_snmpd || return
+	write_config <<CONF
+  - name: probe-only
+CONF
+	start_agent || return
+	local freezer frozen_at start took worst=0 age_after stuck_for
+	spawn "$HELPERS/freeze_thread" "$AGENT_PID" oh-prober 4
+	freezer=$SPAWNED
+	wait_until 2000 grep -q frozen "$T/spawned.log" || { fail "the prober thread could not be frozen"; return; }
+	frozen_at=$(now_ms)
+	for _ in $(seq 30); do
+		start=$(now_ms)
+		oh_get 'ohServiceStatus."probe-only"' >/dev/null || fail "a GET failed while the prober was stuck"
+		took=$(($(now_ms) - start))
+		[ "$took" -gt "$worst" ] && worst=$took
+		sleep 0.08
+	done
+	age_after=$(oh_get ohAgentSnapshotAge.0)
+	stuck_for=$(($(now_ms) - frozen_at))
+	log "30 GETs while the prober was stuck: slowest ${worst} ms; snapshot age ${age_after} ms after ${stuck_for} ms stuck"
+	[ "$worst" -lt 300 ] || fail "a GET took $worst ms while the prober was stuck"
+	# No cycle can complete while the prober is stuck: the age covers the whole time.
+	[ "$age_after" -ge $((stuck_for - 50)) ] || fail "ohAgentSnapshotAge ($age_after ms) did not grow while the prober was stuck ($stuck_for ms)"
+	wait "$freezer" 2>/dev/null
+	wait_until 3000 age_below 2000 || fail "the snapshot age did not recover after the prober resumed"
+}
+
+age_below() {
+	local age
+	age=$(oh_get ohAgentSnapshotAge.0 2>/dev/null) && [ "$age" -lt "$1" ]
+}
+
+sighup_with_bad_config_keeps_old_one() {
+	start_snmpd || return
+	write_config <<CONF
+  - name: keeper
+CONF
+	start_agent || return
+	cp "$T/agent.yaml" "$T/good.yaml"
+	printf 'agent:\n  interval: 5x\nservices: []\n' >"$T/agent.yaml"
+	kill -HUP "$AGENT_PID"
+	wait_until 3000 value_is ohAgentConfigFailures.0 1 || fail "ohAgentConfigFailures did not count the bad reload"
+	assert_value 'ohServiceStatus."keeper"' unknown
+	assert_value ohAgentConfigReloads.0 0
+	grep -qF "$T/agent.yaml:2:13: interval: \"5x\" is not a duration (use e.g. 250ms, 5s, 2m, 1h)" "$T/agent.log" ||
+		fail "the log does not name the bad line"
+	# A good file then takes effect.
+	cp "$T/good.yaml" "$T/agent.yaml"
+	echo "  - name: newcomer" >>"$T/agent.yaml"
+	kill -HUP "$AGENT_PID"
+	wait_until 3000 value_is ohAgentConfigReloads.0 1 || fail "the good reload was not counted"
+	wait_until 3000 value_is 'ohServiceStatus."newcomer"' unknown || fail "the new service is not served"
+	assert_value ohAgentServices.0 2
+}
+
+sigterm_unregisters_and_exits_zero() {
+	start_snmpd || return
+	write_config <<CONF
+  - name: probe-only
+CONF
+	start_agent || return
+	[ -f "$T/agent.pid" ] && [ "$(cat "$T/agent.pid")" = "$AGENT_PID" ] || fail "-p did not write the pid"
+	kill -TERM "$AGENT_PID"
+	wait "$AGENT_PID"
+	assert_eq 0 $? "exit code after SIGTERM"
+	[ ! -e "$T/agent.pid" ] || fail "the pidfile was left behind"
+	assert_eq 'No Such Object available on this agent at this OID' "$(oh_get ohAgentVersion.0 2>&1)" \
+		"ohAgentVersion after oobhealthd unregistered"
+}
+
+agentx_socket_option_overrides_config() {
+	start_snmpd || return
+	write_config <<CONF
+  - name: probe-only
+CONF
+	sed -i "s|agentx_socket: .*|agentx_socket: $T/nowhere.sock|" "$T/agent.yaml"
+	start_agent -x "unix:$T/agentx.sock" || return
+	assert_value 'ohServiceStatus."probe-only"' unknown
+}
+
+run_tests service_is_answered_by_name reconnects_after_snmpd_restart \
+	stuck_prober_never_delays_answers sighup_with_bad_config_keeps_old_one \
+	sigterm_unregisters_and_exits_zero agentx_socket_option_overrides_config

@@ -1,0 +1,188 @@
+# Shared helpers for the integration tests: a private snmpd, oobhealthd, processes the test
+# starts (ended by PID only), SNMP queries and assertions. Sourced by tests/integration/*.sh.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+OOBHEALTHD=${OOBHEALTHD:-$ROOT/build/san/oobhealthd}
+HELPERS=$ROOT/build/helpers
+MIB_OPTS=(-M "$ROOT/build/mibs:$ROOT/mibs:/usr/share/snmp/mibs" -m OOBHEALTH-MIB)
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+
+T=""            # this test's temp dir; every pidfile and socket lives here
+SNMP_PORT=""
+AGENT_PID=""
+SNMPD_PID=""
+FAILED=0
+
+log() { printf '    %s\n' "$*"; }
+fail() {
+	printf '    FAIL: %s\n' "$*"
+	FAILED=1
+}
+
+now_ms() { date +%s%3N; }
+
+setup() {
+	T=$(mktemp -d /tmp/oobhealth-test.XXXXXX)
+	: >"$T/pids"
+	export SNMPCONFPATH=$T SNMP_PERSISTENT_DIR=$T/persist
+}
+
+# Starts "$@" in the background as a child of the test's shell, remembers its pid for
+# cleanup and sets SPAWNED to it.
+spawn() {
+	"$@" >>"$T/spawned.log" 2>&1 &
+	SPAWNED=$!
+	echo "$SPAWNED" >>"$T/pids"
+}
+
+end_pid() {
+	local pid=$1
+	kill -TERM "$pid" 2>/dev/null || return 0
+	for _ in $(seq 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+cleanup() {
+	local pid
+	[ -n "$T" ] || return 0
+	for pid in $(tac "$T/pids" 2>/dev/null); do
+		end_pid "$pid"
+	done
+	if [ -f "$T/agent.log" ] && grep -qE 'AddressSanitizer|runtime error:' "$T/agent.log"; then
+		fail "oobhealthd reported a sanitizer error:"
+		grep -A20 -E 'AddressSanitizer|runtime error:' "$T/agent.log" | head -40
+	fi
+	for d in $(cat "$T/cgroups" 2>/dev/null); do rmdir "$d" 2>/dev/null; done
+	if [ "$FAILED" = 1 ] || [ -n "${KEEP:-}" ]; then
+		log "kept $T for inspection"
+	else
+		rm -rf "$T"
+	fi
+	[ "$FAILED" = 0 ] || exit 1
+}
+
+free_port() {
+	local port
+	while :; do
+		port=$((20000 + RANDOM % 20000))
+		[ -z "$(ss -Hlun "sport = :$port" 2>/dev/null)" ] && break
+	done
+	echo "$port"
+}
+
+start_snmpd() {
+	[ -n "$SNMP_PORT" ] || SNMP_PORT=$(free_port)
+	mkdir -p "$T/persist"
+	cat >"$T/snmpd.conf" <<CONF
+agentAddress udp:127.0.0.1:$SNMP_PORT
+master agentx
+agentXSocket $T/agentx.sock
+agentXTimeout 1
+agentXRetries 0
+rocommunity public 127.0.0.1
+CONF
+	MIBS="" spawn snmpd -f -C -c "$T/snmpd.conf" -Lf "$T/snmpd.log" -I -ifTable,ifXTable,ipAddressTable
+	SNMPD_PID=$SPAWNED
+	wait_until 5000 snmpd_answers || { fail "snmpd did not answer on port $SNMP_PORT"; tail "$T/snmpd.log"; return 1; }
+}
+
+stop_snmpd() {
+	end_pid "$SNMPD_PID"
+	SNMPD_PID=""
+}
+
+snmpd_answers() {
+	snmpget -v2c -c public -t 0.5 -r 0 -Oqv "127.0.0.1:$SNMP_PORT" .1.3.6.1.2.1.1.3.0 >/dev/null 2>&1
+}
+
+# Writes an oobhealthd config to $T/agent.yaml: the agent section for this test, then
+# the services given on stdin.
+write_config() {
+	{
+		cat <<CONF
+agent:
+  agentx_socket: $T/agentx.sock
+  interval: ${INTERVAL:-1s}
+  ping_interval: 1s
+  state_file: $T/state
+services:
+CONF
+		cat
+	} >"$T/agent.yaml"
+}
+
+start_agent() {
+	spawn "$OOBHEALTHD" -f -c "$T/agent.yaml" -Lf "$T/agent.log" -p "$T/agent.pid" "$@"
+	AGENT_PID=$SPAWNED
+	wait_until 10000 agent_has_cycled || { fail "oobhealthd did not register and complete a cycle"; tail "$T/agent.log"; return 1; }
+}
+
+agent_has_cycled() {
+	local cycles
+	cycles=$(oh_get ohAgentCycles.0 2>/dev/null) || return 1
+	[[ "$cycles" =~ ^[0-9]+$ ]] && [ "$cycles" -ge 1 ]
+}
+
+# Prints the bare value of one OOBHEALTH-MIB object (enums by label, no units).
+oh_get() {
+	snmpget -v2c -c public -t 1 -r 0 -OqvU "${MIB_OPTS[@]}" "127.0.0.1:$SNMP_PORT" "OOBHEALTH-MIB::$1"
+}
+
+oh_walk() {
+	snmpwalk -v2c -c public -t 1 -r 0 "${MIB_OPTS[@]}" "$@" "127.0.0.1:$SNMP_PORT" OOBHEALTH-MIB::oobhealthMIB
+}
+
+# wait_until MS CMD...: polls CMD every 100 ms until it succeeds or MS pass.
+wait_until() {
+	local limit=$1 start
+	shift
+	start=$(now_ms)
+	while ! "$@"; do
+		[ $(($(now_ms) - start)) -ge "$limit" ] && return 1
+		sleep 0.1
+	done
+}
+
+value_is() {
+	local got
+	got=$(oh_get "$1" 2>/dev/null) && [ "$got" = "$2" ]
+}
+
+assert_eq() {
+	if [ "$1" != "$2" ]; then
+		fail "$3: expected [$1], got [$2]"
+	fi
+}
+
+assert_value() {
+	local got
+	got=$(oh_get "$1" 2>&1)
+	assert_eq "$2" "$got" "$1"
+}
+
+# run_tests NAME...: runs each test function in its own temp dir and snmpd, and reports.
+run_tests() {
+	local name rc=0
+	for name in "$@"; do
+		FAILED=0
+		(
+			setup
+			trap cleanup EXIT
+			"$name"
+			exit "$FAILED"
+		)
+		if [ $? -eq 0 ]; then
+			echo "ok   $name"
+		else
+			echo "FAIL $name"
+			rc=1
+		fi
+	done
+	return $rc
+}
