@@ -156,19 +156,22 @@ static const struct process *find_main(const struct service_config *service,
 static void describe_absent(const struct service_config *service,
 			    const struct process_table *table, struct service_process *out)
 {
-	static const char *const how[] = { "", "", "no process runs %s", "no process matches cmdline /%s/",
-					  "no process in unit %s" };
+	size_t used;
 
 	out->status = SERVICE_ABSENT;
-	snprintf(out->reason, sizeof(out->reason), how[service->match], service->match_value);
-	if (table->unreadable > 0) {
-		size_t used = strlen(out->reason);
-
-		/* Some processes could not be read: "absent" would be a guess. */
-		out->status = SERVICE_UNKNOWN;
+	if (service->match == MATCH_EXE)
+		snprintf(out->reason, sizeof(out->reason), "no process runs %s", service->match_value);
+	else if (service->match == MATCH_CMDLINE)
+		snprintf(out->reason, sizeof(out->reason), "no process matches cmdline /%s/",
+			 service->match_value);
+	else
+		snprintf(out->reason, sizeof(out->reason), "no process in unit %s",
+			 service->match_value);
+	/* Processes hidden from us (EACCES) are named, so "absent" is read with that in mind. */
+	used = strlen(out->reason);
+	if (table->unreadable > 0)
 		snprintf(out->reason + used, sizeof(out->reason) - used,
 			 " (%zu processes could not be read)", table->unreadable);
-	}
 }
 
 static void describe_state(const struct process *proc, struct service_process *out)

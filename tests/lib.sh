@@ -160,6 +160,13 @@ assert_eq() {
 	fi
 }
 
+assert_prefix() {
+	case "$2" in
+	"$1"*) ;;
+	*) fail "$3: expected a text starting [$1], got [$2]" ;;
+	esac
+}
+
 assert_value() {
 	local got
 	got=$(oh_get "$1" 2>&1)

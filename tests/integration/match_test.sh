@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Each of the four ways to find a service's process (pidfile, exe, cmdline, systemd unit)
+# sees a real process come up and go away within two probe intervals.
+source "$(dirname "$0")/../lib.sh"
+
+# The cgroup hierarchy systemd files units under: name=systemd on hybrid hosts, else v2.
+systemd_cgroup_root() {
+	if [ -d /sys/fs/cgroup/systemd ]; then
+		echo /sys/fs/cgroup/systemd
+	elif [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+		echo /sys/fs/cgroup
+	else
+		return 1
+	fi
+}
+
+# Starts the four processes; sets PIDFILE_PID EXE_PID CMDLINE_PID UNIT_PID.
+start_services() {
+	local cg
+	spawn sleep 600
+	PIDFILE_PID=$SPAWNED
+	echo "$PIDFILE_PID" >"$T/svc.pid"
+
+	mkdir -p "$T/bin"
+	cp "$(command -v sleep)" "$T/bin/oh-exe-sleeper"
+	spawn "$T/bin/oh-exe-sleeper" 600
+	EXE_PID=$SPAWNED
+
+	spawn bash -c "exec -a oh-cmdline-marker-$$ sleep 600"
+	CMDLINE_PID=$SPAWNED
+
+	cg=$(systemd_cgroup_root)/$UNIT
+	mkdir "$cg" && echo "$cg" >>"$T/cgroups"
+	spawn sleep 600
+	UNIT_PID=$SPAWNED
+	echo "$UNIT_PID" >"$cg/cgroup.procs"
+}
+
+# wait_status NAME STATUS: seconds taken, or fails after 2 intervals (2 s) plus query slack.
+wait_status() {
+	local start=$(now_ms) took
+	if ! wait_until 2200 value_is "ohServiceStatus.\"$1\"" "$2"; then
+		fail "$1: status did not become $2 within two intervals (now $(oh_get "ohServiceStatus.\"$1\"" 2>&1))"
+		return 1
+	fi
+	took=$(($(now_ms) - start))
+	log "$1: $2 after ${took} ms"
+}
+
+each_match_kind_goes_up_then_absent() {
+	UNIT=oh-test-$$-$RANDOM.service
+	systemd_cgroup_root >/dev/null || { fail "no cgroup hierarchy to place a unit in"; return; }
+	start_snmpd || return
+	write_config <<CONF
+  - name: by-pidfile
+    match: { pidfile: $T/svc.pid }
+  - name: by-exe
+    match: { exe: $T/bin/oh-exe-sleeper }
+  - name: by-cmdline
+    match: { cmdline: '^oh-cmdline-marker-$$ ' }
+  - name: by-unit
+    match: { unit: $UNIT }
+CONF
+	start_services
+	start_agent || return
+	local name pid
+	for name in by-pidfile by-exe by-cmdline by-unit; do
+		wait_status "$name" up
+	done
+	assert_value 'ohServicePid."by-pidfile"' "$PIDFILE_PID"
+	assert_value 'ohServicePid."by-exe"' "$EXE_PID"
+	assert_value 'ohServicePid."by-cmdline"' "$CMDLINE_PID"
+	assert_value 'ohServicePid."by-unit"' "$UNIT_PID"
+	for pid in $PIDFILE_PID $EXE_PID $CMDLINE_PID $UNIT_PID; do
+		kill "$pid"
+		wait "$pid" 2>/dev/null
+	done
+	for name in by-pidfile by-exe by-cmdline by-unit; do
+		wait_status "$name" absent
+	done
+	assert_value 'ohServiceHealthText."by-pidfile"' "absent: pidfile $T/svc.pid names pid $PIDFILE_PID, which is not running"
+	# Hosts may hide some processes (EACCES); their count may follow the reason.
+	assert_prefix "absent: no process runs $T/bin/oh-exe-sleeper" "$(oh_get 'ohServiceHealthText."by-exe"')" by-exe
+	assert_prefix "absent: no process matches cmdline /^oh-cmdline-marker-$$ /" \
+		"$(oh_get 'ohServiceHealthText."by-cmdline"')" by-cmdline
+	assert_prefix "absent: no process in unit $UNIT" "$(oh_get 'ohServiceHealthText."by-unit"')" by-unit
+}
+
+main_process_is_the_topmost_ancestor() {
+	start_snmpd || return
+	# A wrapper shell whose child matches the same pattern: the wrapper is the main process.
+	spawn bash -c "exec -a oh-tree-wrapper-$$ bash -c '(exec -a oh-tree-child-$$ sleep 600) & wait'"
+	local wrapper=$SPAWNED child
+	wait_until 2000 pgrep -P "$wrapper" >/dev/null || { fail "the wrapper started no child"; return; }
+	child=$(pgrep -P "$wrapper")
+	echo "$child" >>"$T/pids"
+	write_config <<CONF
+  - name: tree
+    match: { cmdline: 'oh-tree-(wrapper|child)-$$' }
+CONF
+	start_agent || return
+	wait_status tree up
+	assert_value 'ohServicePid."tree"' "$wrapper"
+}
+
+malformed_pidfile_is_unknown_not_a_crash() {
+	start_snmpd || return
+	printf 'not-a-pid\n' >"$T/bad.pid"
+	mkfifo "$T/fifo.pid"
+	write_config <<CONF
+  - name: garbage
+    match: { pidfile: $T/bad.pid }
+  - name: fifo
+    match: { pidfile: $T/fifo.pid }
+CONF
+	start_agent || return
+	assert_value 'ohServiceStatus."garbage"' unknown
+	assert_value 'ohServiceHealthText."garbage"' "pidfile $T/bad.pid does not hold a pid (\"not-a-pid\")"
+	# A FIFO would block a reader forever; it is refused instead.
+	assert_value 'ohServiceStatus."fifo"' unknown
+	assert_value 'ohServiceHealthText."fifo"' "pidfile $T/fifo.pid is not a regular file"
+	agent_has_cycled || fail "oobhealthd stopped answering"
+}
+
+run_tests each_match_kind_goes_up_then_absent main_process_is_the_topmost_ancestor \
+	malformed_pidfile_is_unknown_not_a_crash
