@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The configuration contract: every bad file in tests/config/bad is rejected by
+# --check-config with exactly the FILE:LINE:COL messages its "# expect:" lines give and
+# exit 78; every good file and every shipped example passes.
+source "$(dirname "$0")/../lib.sh"
+
+bad_configs_are_rejected_with_exact_positions() {
+	local file expected got code count=0
+	for file in "$ROOT"/tests/config/bad/*.yaml; do
+		expected=$(sed -n "s|^# expect: |$file:|p" "$file")
+		[ -n "$expected" ] || { fail "$file has no '# expect:' line"; continue; }
+		got=$("$OOBHEALTHD" --check-config -c "$file" 2>&1)
+		code=$?
+		assert_eq 78 "$code" "exit code for $(basename "$file")"
+		assert_eq "$expected" "$got" "messages for $(basename "$file")"
+		count=$((count + 1))
+	done
+	log "$count bad configurations checked"
+	[ "$count" -ge 25 ] || fail "the corpus holds only $count bad configurations"
+}
+
+good_configs_and_examples_pass() {
+	local file got
+	for file in "$ROOT"/tests/config/good/*.yaml "$ROOT"/conf/oobhealth.yaml "$ROOT"/conf/demo.yaml; do
+		got=$("$OOBHEALTHD" --check-config -c "$file" 2>&1)
+		assert_eq "0 OK" "$? $got" "--check-config $(basename "$file")"
+	done
+}
+
+missing_file_is_reported() {
+	local got
+	got=$("$OOBHEALTHD" --check-config -c "$T/none.yaml" 2>&1)
+	assert_eq "78 $T/none.yaml:1:1: cannot open: No such file or directory" "$? $got" "a missing file"
+	got=$("$OOBHEALTHD" -f -c "$T/none.yaml" 2>&1)
+	assert_eq "78 $T/none.yaml:1:1: cannot open: No such file or directory" "$? $got" "the daemon on a missing file"
+}
+
+once_reports_and_exits_by_worst_health() {
+	sleep 600 &
+	local pid=$! out code
+	echo "$pid" >>"$T/pids"
+	echo "$pid" >"$T/up.pid"
+	cat >"$T/up.yaml" <<CONF
+services:
+  - name: alive
+    match: { pidfile: $T/up.pid }
+CONF
+	out=$("$OOBHEALTHD" --once -c "$T/up.yaml")
+	assert_eq "0" "$?" "--once exit code with every service ok"
+	grep -Eq "^alive +up +$pid +ok" <<<"$out" || fail "--once table: $out"
+	cat >"$T/down.yaml" <<CONF
+services:
+  - name: alive
+    match: { pidfile: $T/up.pid }
+  - name: gone
+    match: { pidfile: $T/gone.pid }
+CONF
+	out=$("$OOBHEALTHD" --once --json -c "$T/down.yaml")
+	code=$?
+	assert_eq 2 "$code" "--once exit code with a service absent"
+	grep -q "\"name\":\"gone\",\"status\":\"absent\",\"pid\":0,\"health\":\"critical\"" <<<"$out" ||
+		fail "--once --json: $out"
+	grep -Eq '"cycle_cpu_us":[0-9]+,"processes_scanned":[1-9][0-9]*' <<<"$out" ||
+		fail "--once --json does not report the cycle cost: $out"
+}
+
+run_tests bad_configs_are_rejected_with_exact_positions good_configs_and_examples_pass \
+	missing_file_is_reported once_reports_and_exits_by_worst_health
