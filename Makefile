@@ -8,7 +8,7 @@ AGENT_LIBS := -lnetsnmpagent -lnetsnmp -lyaml -lpthread
 
 BUILD := build
 BUILD_DEPS := libsnmp-dev libyaml-dev
-TEST_DEPS := $(BUILD_DEPS) snmpd snmp smitools npm procps util-linux iproute2 gdb
+TEST_DEPS := $(BUILD_DEPS) snmpd snmp smitools npm procps iproute2
 LINT_DEPS := smitools npm
 
 CORE_SRCS := agent/config.c agent/config_values.c agent/proc_scan.c agent/service_locate.c \
