@@ -8,8 +8,8 @@ AGENT_LIBS := -lnetsnmpagent -lnetsnmp -lyaml -lpthread
 
 BUILD := build
 BUILD_DEPS := libsnmp-dev libyaml-dev
-TEST_DEPS := $(BUILD_DEPS) snmpd snmp smitools npm procps iproute2
-LINT_DEPS := smitools npm
+TEST_DEPS := $(BUILD_DEPS) snmpd snmp smitools procps iproute2
+LINT_DEPS := smitools
 
 CORE_SRCS := agent/config.c agent/config_values.c agent/proc_scan.c agent/service_locate.c \
 	agent/snapshot.c agent/names.c agent/host_stats.c agent/cycle.c agent/handoff.c \
