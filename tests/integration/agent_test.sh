@@ -137,6 +137,23 @@ CONF
 	assert_value 'ohServiceStatus."probe-only"' unknown
 }
 
-run_tests service_is_answered_by_name reconnects_after_snmpd_restart \
+runs_in_the_background_without_f() {
+	start_snmpd || return
+	write_config <<CONF
+  - name: probe-only
+CONF
+	"$OOBHEALTHD" -c "$T/agent.yaml" -Lf "$T/agent.log" -p "$T/agent.pid"
+	assert_eq 0 $? "exit code of the launching process"
+	wait_until 3000 test -s "$T/agent.pid" || { fail "no pidfile from the daemon"; return; }
+	AGENT_PID=$(cat "$T/agent.pid")
+	echo "$AGENT_PID" >>"$T/pids"
+	kill -0 "$AGENT_PID" || { fail "the daemon is not running"; return; }
+	[ "$(awk '{print $4}' "/proc/$AGENT_PID/stat")" = 1 ] || fail "the daemon was not detached (parent is not init)"
+	wait_until 5000 agent_has_cycled || fail "the daemon does not answer"
+	kill -TERM "$AGENT_PID"
+	wait_until 3000 eval '! kill -0 "$AGENT_PID" 2>/dev/null' || fail "the daemon did not exit on SIGTERM"
+}
+
+run_tests service_is_answered_by_name runs_in_the_background_without_f reconnects_after_snmpd_restart \
 	stuck_prober_never_delays_answers sighup_with_bad_config_keeps_old_one \
 	sigterm_unregisters_and_exits_zero agentx_socket_option_overrides_config

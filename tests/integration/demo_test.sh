@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# make demo: prints a walk of OOBHEALTH-MIB by name in under 30 s and leaves nothing running.
+source "$(dirname "$0")/../lib.sh"
+
+demo_prints_the_walk_and_cleans_up() {
+	local start took out pid pids
+	start=$(now_ms)
+	out=$("$ROOT/tests/demo/run-demo" 2>&1)
+	took=$(($(now_ms) - start))
+	log "make demo took ${took} ms"
+	[ "$took" -lt 30000 ] || fail "the demo took $took ms"
+	grep -q '^OOBHEALTH-MIB::ohServiceStatus."demo-web" = INTEGER: up(1)$' <<<"$out" || fail "demo-web is not up"
+	grep -q '^OOBHEALTH-MIB::ohServiceStatus."demo-worker" = INTEGER: up(1)$' <<<"$out" || fail "demo-worker is not up"
+	grep -q '^OOBHEALTH-MIB::ohServiceStatus."demo-paused" = INTEGER: stopped(4)$' <<<"$out" || fail "demo-paused is not stopped"
+	grep -q '^OOBHEALTH-MIB::ohServiceStatus."demo-absent" = INTEGER: absent(2)$' <<<"$out" || fail "demo-absent is not absent"
+	grep -q '^OOBHEALTH-MIB::ohServiceHealth."demo-absent" = INTEGER: critical(3)$' <<<"$out" || fail "demo-absent is not critical"
+	grep -q '^OOBHEALTH-MIB::ohAgentServices.0 = Gauge32: 5 services$' <<<"$out" || fail "ohAgentServices is not 5"
+	pids=$(sed -n 's/^demo: stopping what it started, pids: //p' <<<"$out")
+	[ "$(wc -w <<<"$pids")" -eq 5 ] || fail "the demo did not name the 5 processes it started: [$pids]"
+	for pid in $pids; do
+		kill -0 "$pid" 2>/dev/null && fail "the demo left pid $pid running"
+	done
+	[ "$FAILED" = 0 ] || printf '%s\n' "$out" | head -40
+}
+
+run_tests demo_prints_the_walk_and_cleans_up
