@@ -30,11 +30,6 @@ int handoff_init(void)
 	return wake_fd;
 }
 
-int handoff_wake_fd(void)
-{
-	return wake_fd;
-}
-
 static void wake(void)
 {
 	uint64_t one = 1;

@@ -8,7 +8,6 @@
 
 /* Creates the wake-up eventfd; returns it (for register_readfd) or -1. */
 int handoff_init(void);
-int handoff_wake_fd(void);
 
 /* Prober side: replaces the pending snapshot (an unclaimed older one is freed). */
 void handoff_publish(struct snapshot *snapshot);
