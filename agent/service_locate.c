@@ -177,7 +177,6 @@ static void describe_absent(const struct service_config *service,
 static void describe_state(const struct process *proc, struct service_process *out)
 {
 	out->pid = proc->pid;
-	out->start_ticks = proc->start_ticks;
 	switch (proc->state) {
 	case 'Z':
 	case 'X':

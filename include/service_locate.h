@@ -8,7 +8,6 @@
 struct service_process {
 	enum service_status status;
 	pid_t pid;                        /* 0 when absent */
-	unsigned long long start_ticks;
 	char reason[200];                 /* why the status is not plainly up; "" when up */
 };
 
