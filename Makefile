@@ -11,11 +11,12 @@ BUILD_DEPS := libsnmp-dev libyaml-dev
 TEST_DEPS := $(BUILD_DEPS) snmpd snmp smitools procps iproute2
 LINT_DEPS := smitools
 
-CORE_SRCS := agent/config.c agent/config_values.c agent/proc_scan.c agent/service_locate.c \
-	agent/snapshot.c agent/names.c agent/host_stats.c agent/cycle.c agent/handoff.c \
-	agent/prober.c agent/report.c
-SNMP_SRCS := agent/mib.c agent/mib_table.c agent/mib_agent.c agent/mib_service.c \
-	agent/snmp_agent.c agent/main.c
+CORE_SRCS := agent/config.c agent/config_values.c agent/proc_scan.c agent/proc_fd.c \
+	agent/service_locate.c agent/service_state.c agent/service_observe.c agent/state_file.c \
+	agent/file_check.c agent/health.c agent/snapshot.c agent/names.c agent/host_stats.c \
+	agent/cycle.c agent/handoff.c agent/prober.c agent/report.c
+SNMP_SRCS := agent/mib.c agent/mib_table.c agent/mib_value.c agent/mib_agent.c \
+	agent/mib_service.c agent/mib_file.c agent/mib_restart.c agent/snmp_agent.c agent/main.c
 SRCS := $(CORE_SRCS) $(SNMP_SRCS)
 HDRS := $(wildcard include/*.h)
 
@@ -38,9 +39,9 @@ $(BUILD)/san/oobhealthd: $(SRCS) $(HDRS) | deps
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
-$(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/unit.h $(CORE_SRCS) agent/mib_table.c $(HDRS) | deps
+$(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/unit.h $(CORE_SRCS) agent/mib_table.c agent/mib_value.c $(HDRS) | deps
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Itests/unit $(WARN) -O1 -g $(SAN) -o $@ $< $(CORE_SRCS) agent/mib_table.c $(AGENT_LIBS)
+	$(CC) $(CPPFLAGS) -Itests/unit $(WARN) -O1 -g $(SAN) -o $@ $< $(CORE_SRCS) agent/mib_table.c agent/mib_value.c $(AGENT_LIBS)
 
 $(BUILD)/helpers/%: tests/helpers/%.c
 	@mkdir -p $(@D)

@@ -1,15 +1,18 @@
-/* One probe cycle: scan /proc once, locate every service, judge health, build a snapshot. */
+/* One probe cycle: scan /proc once, observe every service, check its files, judge health,
+ * build a snapshot. */
 #include "cycle.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
+#include "file_check.h"
+#include "health.h"
 #include "host_stats.h"
 #include "proc_scan.h"
 #include "service_locate.h"
+#include "service_observe.h"
 
 static uint64_t thread_cpu_us(void)
 {
@@ -19,6 +22,37 @@ static uint64_t thread_cpu_us(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
+static uint64_t monotonic_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static size_t count_files(const struct config *config)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < config->nservices; i++)
+		n += config->services[i].nfiles;
+	return n;
+}
+
+static size_t count_restarts(const struct state_store *store)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < store->nservices; i++)
+		n += store->services[i].nevents;
+	return n;
+}
+
+static void *array_of(size_t count, size_t size)
+{
+	return calloc(count ? count : 1, size);
+}
+
 static struct snapshot *snapshot_for(const struct config *config,
 				     const struct prober_state *state)
 {
@@ -26,10 +60,10 @@ static struct snapshot *snapshot_for(const struct config *config,
 
 	if (snapshot == NULL)
 		return NULL;
-	snapshot->services = calloc(config->nservices ? config->nservices : 1,
-				    sizeof(*snapshot->services));
-	if (snapshot->services == NULL) {
-		free(snapshot);
+	snapshot->services = array_of(config->nservices, sizeof(*snapshot->services));
+	snapshot->files = array_of(count_files(config), sizeof(*snapshot->files));
+	if (snapshot->services == NULL || snapshot->files == NULL) {
+		snapshot_free(snapshot);
 		return NULL;
 	}
 	snapshot->nservices = config->nservices;
@@ -48,60 +82,129 @@ static struct snapshot *snapshot_for(const struct config *config,
 	return snapshot;
 }
 
-/* Liveness decides health for now: a matched service that is not up is critical. */
-static void judge(const struct service_config *service, const struct service_process *proc,
-		  struct service_row *row)
+/* Checks SERVICE's files into rows starting at ROWS; returns how many it filled. */
+static size_t check_files(const struct service_config *service, const struct timespec *now,
+			  struct file_row *rows, struct health_reasons *reasons)
 {
-	row->status = proc->status;
-	row->pid = proc->pid;
-	if (proc->status == SERVICE_UP || service->match == MATCH_NONE) {
-		row->health = HEALTH_OK;
-		snprintf(row->health_text, sizeof(row->health_text), "ok");
-	} else if (proc->status == SERVICE_UNKNOWN) {
-		row->health = HEALTH_UNKNOWN;
-		snprintf(row->health_text, sizeof(row->health_text), "%s", proc->reason);
-	} else {
-		row->health = HEALTH_CRITICAL;
-		snprintf(row->health_text, sizeof(row->health_text), "%s: %s",
-			 service_status_name(proc->status), proc->reason);
+	for (size_t i = 0; i < service->nfiles; i++) {
+		struct file_row *row = &rows[i];
+		struct file_result result;
+
+		file_check(&service->files[i], now, &result);
+		row_index_add_string(&row->index, service->name);
+		row_index_add_number(&row->index, (uint32_t)(i + 1));
+		row->position = (uint32_t)(i + 1);
+		snprintf(row->path, sizeof(row->path), "%s", service->files[i].path);
+		row->status = result.status;
+		row->age_s = result.age_s;
+		health_add(reasons, result.status == FILE_ERROR ? HEALTH_UNKNOWN
+				    : result.status == FILE_OK ? HEALTH_OK : HEALTH_CRITICAL,
+			   "%s", result.reason);
 	}
+	return service->nfiles;
+}
+
+static int add_restart_rows(struct snapshot *snapshot, const struct state_store *store)
+{
+	size_t n = 0;
+
+	snapshot->restarts = array_of(count_restarts(store), sizeof(*snapshot->restarts));
+	if (snapshot->restarts == NULL)
+		return -1;
+	for (size_t i = 0; i < store->nservices; i++) {
+		const struct service_state *state = &store->services[i];
+
+		for (size_t j = 0; j < state->nevents; j++) {
+			const struct restart_event *event = &state->events[j];
+			struct restart_row *row = &snapshot->restarts[n++];
+
+			row_index_add_string(&row->index, state->name);
+			row_index_add_number(&row->index, event->index);
+			row->restart_index = event->index;
+			row->time_ms = event->time_ms;
+			row->old_pid = (uint32_t)event->old_pid;
+			row->new_pid = (uint32_t)event->new_pid;
+			row->downtime_ms = event->downtime_ms;
+			row->old_fd_soft_limit = event->old_fd_soft;
+			row->new_fd_soft_limit = event->new_fd_soft;
+		}
+	}
+	snapshot->nrestarts = n;
+	return 0;
+}
+
+static int64_t last_restart_ms(const struct service_state *state)
+{
+	return state->nevents > 0 ? state->events[state->nevents - 1].time_ms : 0;
+}
+
+static void observe_services(const struct config *config, struct prober_state *state,
+			     const struct process_table *table, struct snapshot *snapshot)
+{
+	struct cycle_clock clock;
+	struct timespec now;
+	size_t file_at = 0;
+
+	cycle_clock_read(&clock);
+	clock_gettime(CLOCK_REALTIME, &now);
+	for (size_t i = 0; i < config->nservices; i++) {
+		const struct service_config *service = &config->services[i];
+		struct service_row *row = &snapshot->services[i];
+		struct health_reasons reasons;
+
+		health_reasons_init(&reasons);
+		if (table != NULL) {
+			if (service_observe(service, &config->agent, table, &clock,
+					    &state->store.services[i], row, &reasons))
+				state->store.dirty = true;
+		} else {
+			row->status = SERVICE_UNKNOWN;
+			health_add(&reasons, HEALTH_UNKNOWN, "/proc could not be read");
+		}
+		row->restarts = state->store.services[i].restarts;
+		row->last_restart_ms = last_restart_ms(&state->store.services[i]);
+		file_at += check_files(service, &now, &snapshot->files[file_at], &reasons);
+		row->health = reasons.level;
+		health_text(&reasons, row->health_text, sizeof(row->health_text));
+	}
+	snapshot->nfiles = file_at;
 }
 
 struct snapshot *cycle_run(const struct config *config, struct prober_state *state)
 {
-	uint64_t started_ms = monotonic_ms(), started_cpu = thread_cpu_us();
+	uint64_t started_us = monotonic_us(), started_cpu = thread_cpu_us();
 	struct process_table table;
 	struct host_stats host;
 	struct snapshot *snapshot;
 	int scanned;
 
+	if (state->synced != config) {
+		if (state_store_sync(&state->store, config) < 0)
+			return NULL;
+		state->synced = config;
+	}
 	state->cycles++;
 	snapshot = snapshot_for(config, state);
 	if (snapshot == NULL)
 		return NULL;
 	scanned = proc_scan("/proc", service_scan_wants(config), &table) == 0;
-	for (size_t i = 0; i < config->nservices; i++) {
-		struct service_process proc;
-
-		if (scanned) {
-			service_locate(&config->services[i], &table, getpid(), &proc);
-		} else {
-			memset(&proc, 0, sizeof(proc));
-			proc.status = SERVICE_UNKNOWN;
-			snprintf(proc.reason, sizeof(proc.reason), "/proc could not be read");
-		}
-		judge(&config->services[i], &proc, &snapshot->services[i]);
-	}
-	snapshot->processes_scanned = (uint32_t)table.count;
+	snapshot->proc_pass_us = (uint32_t)(monotonic_us() - started_us);
+	snapshot->proc_pass_cpu_us = (uint32_t)(thread_cpu_us() - started_cpu);
+	snapshot->processes_scanned = scanned ? (uint32_t)table.count : 0;
+	observe_services(config, state, scanned ? &table : NULL, snapshot);
 	if (scanned)
 		process_table_free(&table);
+	if (add_restart_rows(snapshot, &state->store) < 0) {
+		snapshot_free(snapshot);
+		return NULL;
+	}
 	host_stats_read("/proc", &host);
 	snapshot->host_fd_allocated = host.fd_allocated;
 	snapshot->host_fd_max = host.fd_max;
 	snapshot->host_listen_overflows = host.listen_overflows;
-	snapshot_sort_services(snapshot);
+	snapshot_sort(snapshot);
 	snapshot->completed_ms = monotonic_ms();
-	snapshot->last_cycle_ms = (uint32_t)(snapshot->completed_ms - started_ms);
+	snapshot->last_cycle_ms = (uint32_t)((monotonic_us() - started_us) / 1000);
 	snapshot->last_cycle_cpu_us = (uint32_t)(thread_cpu_us() - started_cpu);
 	return snapshot;
 }
@@ -119,7 +222,7 @@ struct snapshot *cycle_initial_snapshot(const struct config *config,
 		snprintf(snapshot->services[i].health_text, sizeof(snapshot->services[i].health_text),
 			 "no probe cycle has completed yet");
 	}
-	snapshot_sort_services(snapshot);
+	snapshot_sort(snapshot);
 	snapshot->completed_ms = monotonic_ms();
 	return snapshot;
 }

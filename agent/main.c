@@ -71,7 +71,9 @@ static int run_once(const char *path, bool json)
 
 	if (config == NULL)
 		return OH_EX_CONFIG;
+	/* One cycle on its own: the state file belongs to the daemon and is left alone. */
 	snapshot = cycle_run(config, &state);
+	state_store_free(&state.store);
 	config_free(config);
 	if (snapshot == NULL) {
 		fprintf(stderr, "out of memory\n");

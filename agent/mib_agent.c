@@ -3,9 +3,9 @@
 #include <net-snmp/net-snmp-includes.h>
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
-#include <string.h>
 
 #include "mib.h"
+#include "mib_value.h"
 #include "oobhealth.h"
 
 enum agent_scalar {
@@ -24,20 +24,6 @@ enum host_scalar {
 	HOST_FD_MAX,
 	HOST_LISTEN_OVERFLOWS,
 };
-
-static void set_gauge(netsnmp_variable_list *var, uint64_t value)
-{
-	u_long v = value > UINT32_MAX ? UINT32_MAX : (u_long)value;
-
-	snmp_set_var_typed_value(var, ASN_GAUGE, &v, sizeof(v));
-}
-
-static void set_counter(netsnmp_variable_list *var, uint64_t value)
-{
-	u_long v = (u_long)(value & UINT32_MAX);
-
-	snmp_set_var_typed_value(var, ASN_COUNTER, &v, sizeof(v));
-}
 
 /* The scalar-group helper passes each request down with rootoid set to group.subid.0. */
 static int subid_of(netsnmp_handler_registration *reginfo)
@@ -59,29 +45,28 @@ static int agent_handler(netsnmp_mib_handler *handler, netsnmp_handler_registrat
 
 		switch (subid_of(reginfo)) {
 		case AGENT_VERSION:
-			snmp_set_var_typed_value(var, ASN_OCTET_STR, OOBHEALTH_VERSION,
-						 strlen(OOBHEALTH_VERSION));
+			mib_set_string(var, OOBHEALTH_VERSION);
 			break;
 		case AGENT_SERVICES:
-			set_gauge(var, s->nservices);
+			mib_set_gauge(var, s->nservices);
 			break;
 		case AGENT_CYCLES:
-			set_counter(var, s->cycles);
+			mib_set_counter(var, s->cycles);
 			break;
 		case AGENT_LAST_CYCLE_DURATION:
-			set_gauge(var, s->last_cycle_ms);
+			mib_set_gauge(var, s->last_cycle_ms);
 			break;
 		case AGENT_SNAPSHOT_AGE:
-			set_gauge(var, now > s->completed_ms ? now - s->completed_ms : 0);
+			mib_set_gauge(var, now > s->completed_ms ? now - s->completed_ms : 0);
 			break;
 		case AGENT_CONFIG_RELOADS:
-			set_counter(var, s->config_reloads);
+			mib_set_counter(var, s->config_reloads);
 			break;
 		case AGENT_CONFIG_FAILURES:
-			set_counter(var, s->config_failures);
+			mib_set_counter(var, s->config_failures);
 			break;
 		case AGENT_LAST_CYCLE_CPU:
-			set_gauge(var, s->last_cycle_cpu_us);
+			mib_set_gauge(var, s->last_cycle_cpu_us);
 			break;
 		}
 	}
@@ -111,9 +96,9 @@ static int host_handler(netsnmp_mib_handler *handler, netsnmp_handler_registrati
 		if (value < 0)
 			continue;
 		if (subid == HOST_LISTEN_OVERFLOWS)
-			set_counter(var, (uint64_t)value);
+			mib_set_counter(var, (uint64_t)value);
 		else
-			set_gauge(var, (uint64_t)value);
+			mib_set_gauge(var, (uint64_t)value);
 	}
 	return SNMP_ERR_NOERROR;
 }

@@ -1,16 +1,23 @@
 /* Serves ohServiceTable from the snapshot's service rows. */
 #include "mib_table.h"
 
-#include <string.h>
-
 #include "mib.h"
+#include "mib_value.h"
 
 enum service_column {
 	COL_NAME = 1,
-	COL_STATUS = 2,
-	COL_PID = 3,
-	COL_HEALTH = 12,
-	COL_HEALTH_TEXT = 13,
+	COL_STATUS,
+	COL_PID,
+	COL_START_TIME,
+	COL_RESTARTS,
+	COL_LAST_RESTART,
+	COL_ZOMBIES,
+	COL_FD_OPEN,
+	COL_FD_SOFT_LIMIT,
+	COL_FD_HARD_LIMIT,
+	COL_FD_USAGE,
+	COL_HEALTH,
+	COL_HEALTH_TEXT,
 };
 
 static struct mib_rows service_rows(void)
@@ -28,34 +35,50 @@ static struct mib_rows service_rows(void)
 static void service_answer(const void *r, unsigned column, netsnmp_variable_list *var)
 {
 	const struct service_row *row = r;
-	long value;
-	u_long unsigned_value;
 
 	switch (column) {
 	case COL_STATUS:
-		value = row->status;
-		snmp_set_var_typed_value(var, ASN_INTEGER, &value, sizeof(value));
+		mib_set_integer(var, row->status);
 		break;
 	case COL_PID:
-		unsigned_value = (u_long)row->pid;
-		snmp_set_var_typed_value(var, ASN_UNSIGNED, &unsigned_value, sizeof(unsigned_value));
+		mib_set_unsigned(var, (uint64_t)row->pid);
+		break;
+	case COL_START_TIME:
+		mib_set_date_and_time(var, row->start_time_ms);
+		break;
+	case COL_RESTARTS:
+		mib_set_counter(var, row->restarts);
+		break;
+	case COL_LAST_RESTART:
+		mib_set_date_and_time(var, row->last_restart_ms);
+		break;
+	case COL_ZOMBIES:
+		mib_set_gauge(var, row->zombies);
+		break;
+	case COL_FD_OPEN:
+		mib_set_gauge(var, row->fd_open);
+		break;
+	case COL_FD_SOFT_LIMIT:
+		mib_set_gauge(var, row->fd_soft_limit);
+		break;
+	case COL_FD_HARD_LIMIT:
+		mib_set_gauge(var, row->fd_hard_limit);
+		break;
+	case COL_FD_USAGE:
+		mib_set_gauge(var, row->fd_usage_pct);
 		break;
 	case COL_HEALTH:
-		value = row->health;
-		snmp_set_var_typed_value(var, ASN_INTEGER, &value, sizeof(value));
+		mib_set_integer(var, row->health);
 		break;
 	case COL_HEALTH_TEXT:
-		snmp_set_var_typed_value(var, ASN_OCTET_STR, row->health_text,
-					 strlen(row->health_text));
+		mib_set_string(var, row->health_text);
 		break;
 	}
 }
 
 static struct mib_table service_table = {
 	.name = "ohServiceTable",
-	.entry = { OH_SERVICE_ENTRY },
-	.served_columns = 1u << COL_STATUS | 1u << COL_PID | 1u << COL_HEALTH |
-			  1u << COL_HEALTH_TEXT,
+	.served_columns = MIB_COLUMNS(COL_STATUS, COL_HEALTH_TEXT),
 	.rows = service_rows,
 	.answer = service_answer,
 };
@@ -64,6 +87,5 @@ void mib_service_register(void)
 {
 	static const oid entry[] = { OH_SERVICE_ENTRY };
 
-	service_table.entry_len = OID_LENGTH(entry);
-	mib_table_register(&service_table);
+	mib_table_register(&service_table, entry, OID_LENGTH(entry));
 }

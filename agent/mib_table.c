@@ -143,11 +143,13 @@ static int table_handler(netsnmp_mib_handler *handler, netsnmp_handler_registrat
 	return SNMP_ERR_NOERROR;
 }
 
-void mib_table_register(struct mib_table *table)
+void mib_table_register(struct mib_table *table, const oid *entry, size_t entry_len)
 {
 	netsnmp_mib_handler *handler = netsnmp_create_handler(table->name, table_handler);
 	netsnmp_handler_registration *reg;
 
+	memcpy(table->entry, entry, entry_len * sizeof(*entry));
+	table->entry_len = entry_len;
 	if (handler == NULL)
 		goto fail;
 	handler->myvoid = table;

@@ -4,12 +4,14 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
 
 #include "cycle.h"
 #include "handoff.h"
+#include "state_file.h"
 
 static pthread_t thread;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -45,8 +47,54 @@ static void reload(void)
 	note_restart_only_settings(config, fresh);
 	config_free(config);
 	config = fresh;
+	state.synced = NULL;
 	state.config_reloads++;
 	log_msg(LOG_INFO, "%s: reloaded, %zu services", config->path, config->nservices);
+}
+
+/* Reads the restart history at start. An unusable file is moved aside (never deleted)
+ * and the agent starts with an empty history rather than not at all. */
+static void load_state(void)
+{
+	const char *path = config->agent.state_file;
+	char error[512], aside[4200];
+	int loaded;
+
+	state_boot_id(state.store.boot_id);
+	loaded = state_file_load(path, &state.store, error, sizeof(error));
+	if (loaded > 0) {
+		log_msg(LOG_INFO, "%s: restart history of %zu services loaded", path,
+			state.store.nservices);
+		return;
+	}
+	if (loaded == 0)
+		return;
+	if (state_file_set_aside(path, aside, sizeof(aside)) == 0)
+		log_msg(LOG_ERR, "%s; moved aside to %s, restart history starts empty", error, aside);
+	else
+		log_msg(LOG_ERR, "%s; could not move it aside (%s), restart history starts empty "
+			"and the file will be replaced", error, strerror(errno));
+}
+
+/* Writes the state file when something it keeps changed. A failure is logged once per
+ * distinct error and retried at the next cycle. */
+static void save_state(void)
+{
+	static char last_error[512];
+	char error[512];
+
+	if (!state.store.dirty)
+		return;
+	if (state_file_save(config->agent.state_file, &state.store, error, sizeof(error)) == 0) {
+		state.store.dirty = false;
+		if (last_error[0] != '\0')
+			log_msg(LOG_INFO, "%s: written again", config->agent.state_file);
+		last_error[0] = '\0';
+		return;
+	}
+	if (strcmp(error, last_error) != 0)
+		log_msg(LOG_ERR, "%s; restart history will be lost if oobhealthd stops", error);
+	snprintf(last_error, sizeof(last_error), "%s", error);
 }
 
 static void deadline_after(struct timespec *ts, uint64_t ms)
@@ -63,6 +111,7 @@ static void deadline_after(struct timespec *ts, uint64_t ms)
 static void *prober_main(void *unused)
 {
 	(void)unused;
+	load_state();
 	for (;;) {
 		uint64_t started = monotonic_ms(), elapsed;
 		struct snapshot *snapshot = cycle_run(config, &state);
@@ -73,6 +122,7 @@ static void *prober_main(void *unused)
 			handoff_publish(snapshot);
 		else
 			log_msg(LOG_ERR, "probe cycle %u failed: out of memory", state.cycles);
+		save_state();
 		elapsed = monotonic_ms() - started;
 		deadline_after(&deadline, elapsed < config->agent.interval_ms
 						  ? config->agent.interval_ms - elapsed : 0);
@@ -90,6 +140,9 @@ static void *prober_main(void *unused)
 		if (do_reload)
 			reload();
 	}
+	/* Keeps when each main process was last seen, so downtime spans this stop. */
+	state.store.dirty = true;
+	save_state();
 	pthread_mutex_lock(&lock);
 	finished = true;
 	pthread_cond_broadcast(&wakeup);
@@ -137,6 +190,7 @@ int prober_stop(unsigned wait_ms)
 	if (!ended)
 		return -1;
 	pthread_join(thread, NULL);
+	state_store_free(&state.store);
 	config_free(config);
 	config = NULL;
 	return 0;

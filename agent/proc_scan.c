@@ -149,6 +149,27 @@ static void process_free(struct process *proc)
 	free(proc->cgroup);
 }
 
+/* Links each process into its parent's list of children. */
+static void link_children(struct process_table *table)
+{
+	for (size_t i = 0; i < table->count; i++) {
+		table->procs[i].first_child = -1;
+		table->procs[i].next_sibling = -1;
+	}
+	for (size_t i = table->count; i-- > 0;) {
+		struct process *proc = &table->procs[i];
+		struct process *parent;
+
+		if (proc->ppid <= 0 || proc->ppid == proc->pid)
+			continue;
+		parent = (struct process *)process_find(table, proc->ppid);
+		if (parent == NULL)
+			continue;
+		proc->next_sibling = parent->first_child;
+		parent->first_child = (long)i;
+	}
+}
+
 int proc_scan(const char *proc_root, unsigned wants, struct process_table *table)
 {
 	DIR *dir = opendir(proc_root);
@@ -193,6 +214,7 @@ int proc_scan(const char *proc_root, unsigned wants, struct process_table *table
 	}
 	closedir(dir);
 	qsort(table->procs, table->count, sizeof(*table->procs), by_pid);
+	link_children(table);
 	return 0;
 }
 
@@ -209,4 +231,36 @@ const struct process *process_find(const struct process_table *table, pid_t pid)
 	struct process key = { .pid = pid };
 
 	return bsearch(&key, table->procs, table->count, sizeof(*table->procs), by_pid);
+}
+
+const struct process *process_tree_next(const struct process_table *table,
+					const struct process *root, struct tree_cursor *cursor)
+{
+	long root_at = root - table->procs, at = cursor->at;
+
+	/* /proc is not read atomically: pid reuse mid-scan could in theory link a loop. */
+	if (cursor->steps++ >= table->count)
+		return NULL;
+	if (at < 0) {
+		cursor->at = root_at;
+		return root;
+	}
+	/* Depth first: down to a child, else across to a sibling, else up and across. */
+	if (table->procs[at].first_child >= 0) {
+		cursor->at = table->procs[at].first_child;
+		return &table->procs[cursor->at];
+	}
+	while (at != root_at) {
+		const struct process *parent;
+
+		if (table->procs[at].next_sibling >= 0) {
+			cursor->at = table->procs[at].next_sibling;
+			return &table->procs[cursor->at];
+		}
+		parent = process_find(table, table->procs[at].ppid);
+		if (parent == NULL)
+			return NULL;
+		at = parent - table->procs;
+	}
+	return NULL;
 }

@@ -174,15 +174,20 @@ static void describe_absent(const struct service_config *service,
 			 " (%zu processes could not be read)", table->unreadable);
 }
 
-static void describe_state(const struct process *proc, struct service_process *out)
+static void describe_state(const struct process_table *table, const struct process *proc,
+			   struct service_process *out)
 {
+	const struct process *parent;
+
 	out->pid = proc->pid;
+	out->main = proc;
 	switch (proc->state) {
 	case 'Z':
 	case 'X':
 		out->status = SERVICE_ZOMBIE;
-		snprintf(out->reason, sizeof(out->reason), "pid %d (%s) is <defunct>", (int)proc->pid,
-			 proc->comm);
+		parent = process_find(table, proc->ppid);
+		snprintf(out->reason, sizeof(out->reason), "pid %d (%s) is <defunct>, not reaped by pid %d (%s)",
+			 (int)proc->pid, proc->comm, (int)proc->ppid, parent ? parent->comm : "?");
 		break;
 	case 'T':
 	case 't':
@@ -196,8 +201,23 @@ static void describe_state(const struct process *proc, struct service_process *o
 	}
 }
 
+/* The main process of the previous cycles, if it is still there and now defunct. */
+static const struct process *defunct_last_main(const struct process_table *table,
+					       const struct service_state *last)
+{
+	const struct process *proc;
+
+	if (last == NULL || last->pid == 0 || !last->seen_this_boot)
+		return NULL;
+	proc = process_find(table, last->pid);
+	if (proc == NULL || proc->start_ticks != last->start_ticks ||
+	    (proc->state != 'Z' && proc->state != 'X'))
+		return NULL;
+	return proc;
+}
+
 void service_locate(const struct service_config *service, const struct process_table *table,
-		    pid_t self, struct service_process *out)
+		    pid_t self, const struct service_state *last, struct service_process *out)
 {
 	const struct process *main_proc;
 	pid_t pid;
@@ -222,10 +242,12 @@ void service_locate(const struct service_config *service, const struct process_t
 		break;
 	default:
 		main_proc = find_main(service, table, self);
+		if (main_proc == NULL)
+			main_proc = defunct_last_main(table, last);
 		if (main_proc == NULL) {
 			describe_absent(service, table, out);
 			return;
 		}
 	}
-	describe_state(main_proc, out);
+	describe_state(table, main_proc, out);
 }

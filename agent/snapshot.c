@@ -5,11 +5,15 @@
 #include <string.h>
 #include <time.h>
 
+#include "health.h"
+
 void snapshot_free(struct snapshot *snapshot)
 {
 	if (snapshot == NULL)
 		return;
 	free(snapshot->services);
+	free(snapshot->files);
+	free(snapshot->restarts);
 	free(snapshot);
 }
 
@@ -24,6 +28,12 @@ void row_index_add_string(struct row_index *index, const char *name)
 		index->sub[index->len++] = (unsigned char)name[i];
 }
 
+void row_index_add_number(struct row_index *index, uint32_t number)
+{
+	if (index->len < ROW_INDEX_MAX)
+		index->sub[index->len++] = number;
+}
+
 int row_index_compare(const struct row_index *a, const struct row_index *b)
 {
 	uint32_t n = a->len < b->len ? a->len : b->len;
@@ -35,14 +45,23 @@ int row_index_compare(const struct row_index *a, const struct row_index *b)
 	return (a->len > b->len) - (a->len < b->len);
 }
 
-static int service_order(const void *a, const void *b)
+/* Every row type begins with its struct row_index. */
+static int row_order(const void *a, const void *b)
 {
 	return row_index_compare(a, b);
 }
 
-void snapshot_sort_services(struct snapshot *snapshot)
+static void sort_rows(void *rows, size_t count, size_t size)
 {
-	qsort(snapshot->services, snapshot->nservices, sizeof(*snapshot->services), service_order);
+	if (count > 1)
+		qsort(rows, count, size, row_order);
+}
+
+void snapshot_sort(struct snapshot *snapshot)
+{
+	sort_rows(snapshot->services, snapshot->nservices, sizeof(*snapshot->services));
+	sort_rows(snapshot->files, snapshot->nfiles, sizeof(*snapshot->files));
+	sort_rows(snapshot->restarts, snapshot->nrestarts, sizeof(*snapshot->restarts));
 }
 
 enum health snapshot_worst_health(const struct snapshot *snapshot)
@@ -50,7 +69,7 @@ enum health snapshot_worst_health(const struct snapshot *snapshot)
 	enum health worst = HEALTH_OK;
 
 	for (size_t i = 0; i < snapshot->nservices; i++) {
-		if (snapshot->services[i].health > worst)
+		if (health_worse(snapshot->services[i].health, worst))
 			worst = snapshot->services[i].health;
 	}
 	return worst;

@@ -18,6 +18,9 @@ struct mib_rows {
 	size_t stride;
 };
 
+/* Columns FIRST to LAST, as a served_columns mask. */
+#define MIB_COLUMNS(first, last) ((uint32_t)((2u << (last)) - (1u << (first))))
+
 struct mib_table {
 	const char *name;
 	oid entry[MAX_OID_LEN];        /* the xxxEntry OID; instances are entry.column.index */
@@ -32,7 +35,7 @@ struct mib_table {
 const void *mib_table_find(const struct mib_table *table, struct mib_rows rows, const oid *name,
 			   size_t name_len, int exact, unsigned *column);
 
-/* Registers TABLE read-only under its entry's parent (the table OID). */
-void mib_table_register(struct mib_table *table);
+/* Registers TABLE read-only under its ENTRY's parent (the table OID). */
+void mib_table_register(struct mib_table *table, const oid *entry, size_t entry_len);
 
 #endif

@@ -22,6 +22,8 @@ struct process {
 	char *cmdline;                   /* argv joined by spaces */
 	char *cgroup;                    /* the systemd cgroup path */
 	int unreadable;                  /* a wanted attribute was denied (EACCES) */
+	long first_child;                /* index in the table; -1 when none */
+	long next_sibling;
 };
 
 struct process_table {
@@ -30,9 +32,21 @@ struct process_table {
 	size_t unreadable;               /* processes with unreadable wanted attributes */
 };
 
-/* Scans PROC_ROOT (normally "/proc"). Processes exiting mid-scan are left out. */
+/* Scans PROC_ROOT (normally "/proc"). Processes exiting mid-scan are left out. The
+ * table comes back sorted by pid with each process linked to its children. */
 int proc_scan(const char *proc_root, unsigned wants, struct process_table *table);
 void process_table_free(struct process_table *table);
 const struct process *process_find(const struct process_table *table, pid_t pid);
+
+/* Where a walk of one process tree stands; start it as { .at = -1 }. */
+struct tree_cursor {
+	long at;
+	size_t steps;
+};
+
+/* Walks the tree below ROOT: ROOT first, then every descendant once. Returns the next
+ * process, NULL at the end. */
+const struct process *process_tree_next(const struct process_table *table,
+					const struct process *root, struct tree_cursor *cursor);
 
 #endif

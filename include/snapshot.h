@@ -15,13 +15,42 @@ struct row_index {
 	uint32_t sub[ROW_INDEX_MAX];
 };
 
+/* Times are wall-clock ms since the epoch; 0 means "never" or "not known". */
 struct service_row {
 	struct row_index index;            /* first member: tables are looked up by it */
 	char name[OH_SERVICE_NAME_MAX + 1];
 	enum service_status status;
 	int32_t pid;
+	int64_t start_time_ms;
+	uint32_t restarts;
+	int64_t last_restart_ms;
+	uint32_t zombies;
+	/* Of the service's process closest to its soft limit. */
+	uint32_t fd_open;
+	uint32_t fd_soft_limit;
+	uint32_t fd_hard_limit;
+	uint32_t fd_usage_pct;
 	enum health health;
 	char health_text[256];
+};
+
+struct file_row {
+	struct row_index index;            /* service name, then the position from 1 */
+	uint32_t position;
+	char path[256];
+	int status;                        /* enum file_status */
+	uint32_t age_s;
+};
+
+struct restart_row {
+	struct row_index index;            /* service name, then the restart index */
+	uint32_t restart_index;
+	int64_t time_ms;
+	uint32_t old_pid;
+	uint32_t new_pid;
+	uint32_t downtime_ms;
+	uint32_t old_fd_soft_limit;
+	uint32_t new_fd_soft_limit;
 };
 
 struct snapshot {
@@ -32,21 +61,28 @@ struct snapshot {
 	uint32_t config_reloads;
 	uint32_t config_failures;
 	uint32_t processes_scanned;
+	uint32_t proc_pass_us;             /* wall time of the one /proc pass */
+	uint32_t proc_pass_cpu_us;
 	int64_t host_fd_allocated;         /* -1: could not be read */
 	int64_t host_fd_max;
 	int64_t host_listen_overflows;
 	size_t nservices;
-	struct service_row *services;      /* sorted by index */
+	struct service_row *services;      /* each table sorted by index */
+	size_t nfiles;
+	struct file_row *files;
+	size_t nrestarts;
+	struct restart_row *restarts;
 };
 
 void snapshot_free(struct snapshot *snapshot);
 
 /* Appends NAME as a length-prefixed string index. */
 void row_index_add_string(struct row_index *index, const char *name);
+void row_index_add_number(struct row_index *index, uint32_t number);
 
 /* Orders rows by index the way SNMP orders OIDs. */
 int row_index_compare(const struct row_index *a, const struct row_index *b);
-void snapshot_sort_services(struct snapshot *snapshot);
+void snapshot_sort(struct snapshot *snapshot);
 
 /* Worst health of all services (HEALTH_OK when there are none). */
 enum health snapshot_worst_health(const struct snapshot *snapshot);

@@ -58,10 +58,10 @@ CONF
 	out=$("$OOBHEALTHD" --once --json -c "$T/down.yaml")
 	code=$?
 	assert_eq 2 "$code" "--once exit code with a service absent"
-	grep -q "\"name\":\"gone\",\"status\":\"absent\",\"pid\":0,\"health\":\"critical\"" <<<"$out" ||
+	grep -Eq '"name":"gone","status":"absent","pid":0,[^}]*"health":"critical"' <<<"$out" ||
 		fail "--once --json: $out"
-	grep -Eq '"cycle_cpu_us":[0-9]+,"processes_scanned":[1-9][0-9]*' <<<"$out" ||
-		fail "--once --json does not report the cycle cost: $out"
+	grep -Eq '"cycle_cpu_us":[0-9]+,"proc_pass_us":[1-9][0-9]*,"proc_pass_cpu_us":[0-9]+,"processes_scanned":[1-9][0-9]*' <<<"$out" ||
+		fail "--once --json does not report the cycle and /proc pass cost: $out"
 }
 
 run_tests bad_configs_are_rejected_with_exact_positions good_configs_and_examples_pass \

@@ -1,0 +1,96 @@
+/* A service's health: every reason found in one cycle, combined into ohServiceHealth and
+ * the one-line ohServiceHealthText, worst first. */
+#include "health.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Unknown ranks below critical: a service known to be broken is worse news than one
+ * that cannot be judged, and above warning: nobody can say it is fine. */
+static int rank(enum health level)
+{
+	switch (level) {
+	case HEALTH_CRITICAL:
+		return 3;
+	case HEALTH_UNKNOWN:
+		return 2;
+	case HEALTH_WARNING:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int health_worse(enum health a, enum health b)
+{
+	return rank(a) > rank(b);
+}
+
+void health_reasons_init(struct health_reasons *reasons)
+{
+	memset(reasons, 0, sizeof(*reasons));
+	reasons->level = HEALTH_OK;
+}
+
+void health_add(struct health_reasons *reasons, enum health level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (level == HEALTH_OK)
+		return;
+	if (health_worse(level, reasons->level))
+		reasons->level = level;
+	if (reasons->count == HEALTH_REASONS_MAX) {
+		reasons->dropped++;
+		return;
+	}
+	reasons->items[reasons->count].level = level;
+	va_start(ap, fmt);
+	vsnprintf(reasons->items[reasons->count].text, HEALTH_REASON_LEN, fmt, ap);
+	va_end(ap);
+	reasons->count++;
+}
+
+static void append(char *out, size_t len, size_t *used, const char *text)
+{
+	int n;
+
+	if (*used >= len)
+		return;
+	n = snprintf(out + *used, len - *used, "%s", text);
+	if (n > 0)
+		*used += (size_t)n;
+}
+
+void health_text(const struct health_reasons *reasons, char *out, size_t len)
+{
+	static const enum health order[] = { HEALTH_CRITICAL, HEALTH_UNKNOWN, HEALTH_WARNING };
+	size_t used = 0;
+
+	if (len == 0)
+		return;
+	out[0] = '\0';
+	if (reasons->count == 0) {
+		snprintf(out, len, "ok");
+		return;
+	}
+	for (size_t o = 0; o < sizeof(order) / sizeof(order[0]); o++) {
+		for (size_t i = 0; i < reasons->count; i++) {
+			if (reasons->items[i].level != order[o])
+				continue;
+			if (used > 0)
+				append(out, len, &used, "; ");
+			append(out, len, &used, reasons->items[i].text);
+		}
+	}
+	if (reasons->dropped > 0) {
+		char more[48];
+
+		snprintf(more, sizeof(more), "; and %zu more", reasons->dropped);
+		append(out, len, &used, more);
+	}
+	/* Cut at the column's size, visibly, rather than mid-word without a sign. */
+	if (used >= len && len > 4)
+		memcpy(out + len - 4, "...", 4);
+}

@@ -1,0 +1,55 @@
+/* Serves ohFileTable from the snapshot's file rows. */
+#include "mib_table.h"
+
+#include "mib.h"
+#include "mib_value.h"
+
+enum file_column {
+	COL_INDEX = 1,
+	COL_PATH,
+	COL_STATUS,
+	COL_AGE,
+};
+
+static struct mib_rows file_rows(void)
+{
+	const struct snapshot *s = mib_snapshot();
+	struct mib_rows rows = { .stride = sizeof(struct file_row) };
+
+	if (s != NULL) {
+		rows.base = s->files;
+		rows.count = s->nfiles;
+	}
+	return rows;
+}
+
+static void file_answer(const void *r, unsigned column, netsnmp_variable_list *var)
+{
+	const struct file_row *row = r;
+
+	switch (column) {
+	case COL_PATH:
+		mib_set_string(var, row->path);
+		break;
+	case COL_STATUS:
+		mib_set_integer(var, row->status);
+		break;
+	case COL_AGE:
+		mib_set_gauge(var, row->age_s);
+		break;
+	}
+}
+
+static struct mib_table file_table = {
+	.name = "ohFileTable",
+	.served_columns = MIB_COLUMNS(COL_PATH, COL_AGE),
+	.rows = file_rows,
+	.answer = file_answer,
+};
+
+void mib_file_register(void)
+{
+	static const oid entry[] = { OH_FILE_ENTRY };
+
+	mib_table_register(&file_table, entry, OID_LENGTH(entry));
+}

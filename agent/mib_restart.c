@@ -1,0 +1,67 @@
+/* Serves ohRestartTable from the snapshot's restart rows. */
+#include "mib_table.h"
+
+#include "mib.h"
+#include "mib_value.h"
+
+enum restart_column {
+	COL_INDEX = 1,
+	COL_TIME,
+	COL_OLD_PID,
+	COL_NEW_PID,
+	COL_DOWNTIME,
+	COL_OLD_FD_SOFT_LIMIT,
+	COL_NEW_FD_SOFT_LIMIT,
+};
+
+static struct mib_rows restart_rows(void)
+{
+	const struct snapshot *s = mib_snapshot();
+	struct mib_rows rows = { .stride = sizeof(struct restart_row) };
+
+	if (s != NULL) {
+		rows.base = s->restarts;
+		rows.count = s->nrestarts;
+	}
+	return rows;
+}
+
+static void restart_answer(const void *r, unsigned column, netsnmp_variable_list *var)
+{
+	const struct restart_row *row = r;
+
+	switch (column) {
+	case COL_TIME:
+		mib_set_date_and_time(var, row->time_ms);
+		break;
+	case COL_OLD_PID:
+		mib_set_unsigned(var, row->old_pid);
+		break;
+	case COL_NEW_PID:
+		mib_set_unsigned(var, row->new_pid);
+		break;
+	case COL_DOWNTIME:
+		mib_set_gauge(var, row->downtime_ms);
+		break;
+	case COL_OLD_FD_SOFT_LIMIT:
+		mib_set_gauge(var, row->old_fd_soft_limit);
+		break;
+	case COL_NEW_FD_SOFT_LIMIT:
+		mib_set_gauge(var, row->new_fd_soft_limit);
+		break;
+	}
+}
+
+static struct mib_table restart_table = {
+	.name = "ohRestartTable",
+	.served_columns = MIB_COLUMNS(COL_TIME, COL_NEW_FD_SOFT_LIMIT),
+	.rows = restart_rows,
+	.answer = restart_answer,
+};
+
+void mib_restart_register(void)
+{
+	static const oid entry[] = { OH_RESTART_ENTRY };
+
+	mib_table_register(&restart_table, entry, OID_LENGTH(entry));
+}

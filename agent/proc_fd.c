@@ -1,0 +1,141 @@
+/* File-descriptor use of one process: open descriptors and its RLIMIT_NOFILE. */
+#include "proc_fd.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static uint32_t limit_value(const char *text)
+{
+	unsigned long long v;
+
+	if (strncmp(text, "unlimited", 9) == 0)
+		return UINT32_MAX;
+	v = strtoull(text, NULL, 10);
+	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
+int fd_limits_parse(const char *limits, uint32_t *soft, uint32_t *hard)
+{
+	static const char key[] = "Max open files";
+	const char *line = strstr(limits, key);
+	char soft_text[32], hard_text[32];
+
+	if (line == NULL || sscanf(line + sizeof(key) - 1, " %31s %31s", soft_text, hard_text) != 2)
+		return -1;
+	*soft = limit_value(soft_text);
+	*hard = limit_value(hard_text);
+	return 0;
+}
+
+unsigned fd_usage_percent(const struct fd_usage *usage)
+{
+	if (usage->soft == 0)
+		return 0;
+	return (unsigned)((uint64_t)usage->open * 100 / usage->soft);
+}
+
+static ssize_t read_at(int dirfd, const char *name, char *buf, size_t len)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
+}
+
+/* The starttime field of /proc/PID/stat (the 22nd; fields follow the last ')'). */
+static int stat_start_ticks(const char *stat, unsigned long long *ticks)
+{
+	const char *p = strrchr(stat, ')');
+
+	if (p == NULL)
+		return -1;
+	p++;
+	for (int field = 3; field <= 22; field++) {
+		p = strchr(p, ' ');
+		if (p == NULL)
+			return -1;
+		p++;
+	}
+	*ticks = strtoull(p, NULL, 10);
+	return 0;
+}
+
+/* Linux 6.2 and later give the count as the size of the fd directory; older kernels
+ * report 0 there, so the entries are counted. */
+static int count_fds(int pid_dir, uint32_t *open_count)
+{
+	int fd = openat(pid_dir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+	struct dirent *entry;
+	uint32_t n = 0;
+	DIR *dir;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) == 0 && st.st_size > 0) {
+		close(fd);
+		*open_count = st.st_size > UINT32_MAX ? UINT32_MAX : (uint32_t)st.st_size;
+		return 0;
+	}
+	dir = fdopendir(fd);
+	if (dir == NULL) {
+		close(fd);
+		return -1;
+	}
+	while ((entry = readdir(dir)) != NULL) {
+		if (entry->d_name[0] != '.')
+			n++;
+	}
+	closedir(dir);
+	*open_count = n;
+	return 0;
+}
+
+int fd_usage_read(const char *proc_root, pid_t pid, unsigned long long start_ticks,
+		  struct fd_usage *out)
+{
+	char path[64], buf[4096];
+	unsigned long long ticks;
+	int pid_dir, saved;
+
+	snprintf(path, sizeof(path), "%s/%d", proc_root, (int)pid);
+	/* An open /proc/PID directory stays tied to that process: once it exits, reads
+	 * through it fail even if the pid is reused meanwhile. */
+	pid_dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (pid_dir < 0) {
+		if (errno == ENOENT)
+			errno = ESRCH;
+		return -1;
+	}
+	if (read_at(pid_dir, "stat", buf, sizeof(buf)) <= 0 || stat_start_ticks(buf, &ticks) < 0 ||
+	    ticks != start_ticks) {
+		close(pid_dir);
+		errno = ESRCH;
+		return -1;
+	}
+	if (count_fds(pid_dir, &out->open) < 0 || read_at(pid_dir, "limits", buf, sizeof(buf)) < 0)
+		goto fail;
+	if (fd_limits_parse(buf, &out->soft, &out->hard) < 0) {
+		errno = EINVAL;
+		goto fail;
+	}
+	close(pid_dir);
+	return 0;
+fail:
+	saved = errno == ENOENT ? ESRCH : errno;
+	close(pid_dir);
+	errno = saved;
+	return -1;
+}

@@ -1,0 +1,155 @@
+/* What the prober remembers about each service from cycle to cycle: restart detection,
+ * the history it feeds, flap counting and zombie ages. */
+#include "service_state.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void service_state_clear(struct service_state *state)
+{
+	free(state->events);
+	free(state->zombies);
+	memset(state, 0, sizeof(*state));
+}
+
+static void trim_history(struct service_state *state, unsigned history)
+{
+	if (state->nevents <= history)
+		return;
+	memmove(state->events, state->events + (state->nevents - history),
+		history * sizeof(*state->events));
+	state->nevents = history;
+}
+
+int state_store_sync(struct state_store *store, const struct config *config)
+{
+	struct service_state *fresh = calloc(config->nservices ? config->nservices : 1,
+					     sizeof(*fresh));
+
+	if (fresh == NULL)
+		return -1;
+	for (size_t i = 0; i < config->nservices; i++) {
+		const char *name = config->services[i].name;
+
+		for (size_t j = 0; j < store->nservices; j++) {
+			if (strcmp(store->services[j].name, name) == 0) {
+				fresh[i] = store->services[j];
+				memset(&store->services[j], 0, sizeof(store->services[j]));
+				break;
+			}
+		}
+		strcpy(fresh[i].name, name);
+		if (fresh[i].nevents > config->agent.history) {
+			trim_history(&fresh[i], config->agent.history);
+			store->dirty = true;
+		}
+	}
+	for (size_t j = 0; j < store->nservices; j++) {
+		if (store->services[j].name[0] != '\0')
+			store->dirty = true; /* a service left the configuration */
+		service_state_clear(&store->services[j]);
+	}
+	free(store->services);
+	store->services = fresh;
+	store->nservices = config->nservices;
+	return 0;
+}
+
+void state_store_free(struct state_store *store)
+{
+	for (size_t i = 0; i < store->nservices; i++)
+		service_state_clear(&store->services[i]);
+	free(store->services);
+	store->services = NULL;
+	store->nservices = 0;
+}
+
+static void add_event(struct service_state *state, const struct restart_event *event,
+		      unsigned history)
+{
+	if (state->nevents == history) {
+		trim_history(state, history - 1);
+	} else {
+		struct restart_event *events = realloc(state->events,
+						       (state->nevents + 1) * sizeof(*events));
+
+		/* Out of memory loses the row, never the count or the index sequence. */
+		if (events == NULL)
+			return;
+		state->events = events;
+	}
+	state->events[state->nevents++] = *event;
+}
+
+bool service_state_seen_up(struct service_state *state, const struct main_sighting *seen,
+			   int64_t now_ms, unsigned history)
+{
+	bool known = state->pid != 0;
+	bool same = known && state->seen_this_boot && state->pid == seen->pid &&
+		    state->start_ticks == seen->start_ticks;
+
+	if (known && !same) {
+		struct restart_event event = {
+			.index = state->last_index + 1,
+			.time_ms = now_ms,
+			.old_pid = state->pid,
+			.new_pid = seen->pid,
+			.old_fd_soft = state->fd_soft,
+			.new_fd_soft = seen->fd_soft,
+		};
+		int64_t gap = seen->start_ms - state->last_seen_ms;
+
+		event.downtime_ms = gap <= 0 ? 0 : gap > UINT32_MAX ? UINT32_MAX : (uint32_t)gap;
+		state->restarts++;
+		state->last_index = event.index;
+		add_event(state, &event, history);
+	}
+	state->pid = seen->pid;
+	state->start_ticks = seen->start_ticks;
+	state->seen_this_boot = true;
+	if (seen->fd_soft != 0)
+		state->fd_soft = seen->fd_soft;
+	state->last_seen_ms = now_ms;
+	return known && !same;
+}
+
+unsigned service_state_restarts_within(const struct service_state *state, int64_t now_ms,
+				       uint64_t within_ms)
+{
+	unsigned n = 0;
+
+	for (size_t i = state->nevents; i-- > 0;) {
+		if (now_ms - state->events[i].time_ms > (int64_t)within_ms)
+			break;
+		n++;
+	}
+	return n;
+}
+
+int service_state_track_zombies(struct service_state *state, const struct process *const *zombies,
+				size_t n, uint64_t now_mono_ms, uint64_t *ages)
+{
+	struct zombie_sighting *fresh = NULL;
+
+	if (n > 0 && (fresh = calloc(n, sizeof(*fresh))) == NULL) {
+		memset(ages, 0, n * sizeof(*ages));
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		fresh[i].pid = zombies[i]->pid;
+		fresh[i].start_ticks = zombies[i]->start_ticks;
+		fresh[i].first_seen_ms = now_mono_ms;
+		for (size_t j = 0; j < state->nzombies; j++) {
+			if (state->zombies[j].pid == fresh[i].pid &&
+			    state->zombies[j].start_ticks == fresh[i].start_ticks) {
+				fresh[i].first_seen_ms = state->zombies[j].first_seen_ms;
+				break;
+			}
+		}
+		ages[i] = now_mono_ms - fresh[i].first_seen_ms;
+	}
+	free(state->zombies);
+	state->zombies = fresh;
+	state->nzombies = n;
+	return 0;
+}

@@ -1,0 +1,86 @@
+/* What the prober remembers about each service from cycle to cycle: the main process it
+ * last saw, the restart history and when each zombie was first seen. The state file
+ * keeps all but the zombie sightings across restarts of oobhealthd. */
+#ifndef OH_SERVICE_STATE_H
+#define OH_SERVICE_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "config.h"
+#include "proc_scan.h"
+
+#define BOOT_ID_MAX 40
+
+struct restart_event {
+	uint32_t index;             /* ohRestartIndex: increases, never reused */
+	int64_t time_ms;            /* wall clock when the new process was seen */
+	int32_t old_pid;
+	int32_t new_pid;
+	uint32_t downtime_ms;
+	uint32_t old_fd_soft;       /* 0: not known */
+	uint32_t new_fd_soft;
+};
+
+struct zombie_sighting {
+	pid_t pid;
+	unsigned long long start_ticks;
+	uint64_t first_seen_ms;     /* CLOCK_MONOTONIC */
+};
+
+struct service_state {
+	char name[OH_SERVICE_NAME_MAX + 1];
+	/* The main process as last seen up. */
+	pid_t pid;                      /* 0: never seen */
+	unsigned long long start_ticks;
+	bool seen_this_boot;            /* false: pid and start_ticks are from an earlier boot */
+	uint32_t fd_soft;
+	int64_t last_seen_ms;           /* wall clock */
+	uint32_t restarts;
+	uint32_t last_index;
+	struct restart_event *events;   /* oldest first, at most agent.history */
+	size_t nevents;
+	struct zombie_sighting *zombies;
+	size_t nzombies;
+};
+
+struct state_store {
+	char boot_id[BOOT_ID_MAX];
+	struct service_state *services;
+	size_t nservices;
+	bool dirty;                     /* changed since it was last written */
+};
+
+/* The main process one cycle found up. */
+struct main_sighting {
+	pid_t pid;
+	unsigned long long start_ticks;
+	int64_t start_ms;               /* wall clock */
+	uint32_t fd_soft;               /* 0: not readable */
+};
+
+/* Makes STORE hold exactly CONFIG's services, in its order: states of services that
+ * stay are kept (by name), new ones start empty, histories are cut to agent.history.
+ * Returns 0 or -1 when out of memory (STORE unchanged). */
+int state_store_sync(struct state_store *store, const struct config *config);
+void state_store_free(struct state_store *store);
+
+/* Records that the main process is up as SEEN at NOW_MS (wall clock). Returns true when
+ * this is a restart (a new pid, or the same pid with a new start time): then it is
+ * counted and added to the history, which keeps at most HISTORY events. */
+bool service_state_seen_up(struct service_state *state, const struct main_sighting *seen,
+			   int64_t now_ms, unsigned history);
+
+/* Restarts recorded within WITHIN_MS before NOW_MS. */
+unsigned service_state_restarts_within(const struct service_state *state, int64_t now_ms,
+				       uint64_t within_ms);
+
+/* Replaces the zombie sightings with this cycle's N ZOMBIES and sets AGES[i] to how
+ * long ZOMBIES[i] has been seen defunct, in ms (0 when first seen now). Returns 0, or
+ * -1 when out of memory (then every age is 0). */
+int service_state_track_zombies(struct service_state *state, const struct process *const *zombies,
+				size_t n, uint64_t now_mono_ms, uint64_t *ages);
+
+#endif
