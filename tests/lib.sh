@@ -174,8 +174,10 @@ assert_value() {
 }
 
 # run_tests NAME...: runs each test function in its own temp dir and snmpd, and reports.
+# ONLY="name ..." in the environment runs just those.
 run_tests() {
 	local name rc=0
+	[ -z "${ONLY:-}" ] || set -- $ONLY
 	for name in "$@"; do
 		FAILED=0
 		(

@@ -1,0 +1,257 @@
+#!/usr/bin/env bash
+# The liveness stories, each with real processes read back over SNMP: a parent that never
+# reaps its child, a wrapper that keeps restarting its binary, a restart under a lower fd
+# limit, a process close to its fd limit, and services whose processes cannot be read.
+source "$(dirname "$0")/../lib.sh"
+
+svc() { echo "$1.\"$2\""; }
+
+# contains TEXT PART WHAT: fails unless TEXT contains PART.
+assert_contains() {
+	case "$1" in
+	*"$2"*) ;;
+	*) fail "$3: expected [$2] in [$1]" ;;
+	esac
+}
+
+zombie_child_under_wrapper_is_reported() {
+	start_snmpd || return
+	local tag=oh-zombie-$$-$RANDOM started counted took text
+	write_config <<CONF
+  - name: wrapper
+    match: { cmdline: 'wrapper --never-reap -- /bin/true $tag' }
+    zombie_grace: 3s
+CONF
+	start_agent || return
+	started=$(now_ms)
+	spawn "$HELPERS/wrapper" --never-reap -- /bin/true "$tag"
+	local wrapper=$SPAWNED
+	wait_until 2500 value_is "$(svc ohServicePid wrapper)" "$wrapper" ||
+		{ fail "the wrapper was not found (pid $(oh_get "$(svc ohServicePid wrapper)" 2>&1))"; return; }
+	# The child is <defunct> already, but not for zombie_grace yet: a parent may be about
+	# to reap it.
+	assert_value "$(svc ohServiceZombies wrapper)" 0
+	assert_value "$(svc ohServiceHealth wrapper)" ok
+	wait_until 6000 value_is "$(svc ohServiceZombies wrapper)" 1 ||
+		{ fail "the zombie child was never counted"; return; }
+	took=$(($(now_ms) - started))
+	log "zombie counted ${took} ms after the wrapper started (zombie_grace 3s)"
+	[ "$took" -ge 2900 ] || fail "the zombie counted after ${took} ms, before zombie_grace"
+	assert_value "$(svc ohServiceStatus wrapper)" up
+	assert_value "$(svc ohServiceHealth wrapper)" warning
+	text=$(oh_get "$(svc ohServiceHealthText wrapper)")
+	assert_prefix "1 zombie in process tree: pid " "$text" "health text"
+	assert_contains "$text" "<defunct>" "health text"
+	assert_contains "$text" "not reaped by pid $wrapper (wrapper)" "health text"
+}
+
+binary_defunct_under_live_wrapper_is_zombie() {
+	start_snmpd || return
+	local tag=oh-binary-$$-$RANDOM child text
+	write_config <<CONF
+  - name: binary
+    match: { cmdline: '^$tag ' }
+CONF
+	start_agent || return
+	spawn "$HELPERS/wrapper" --never-reap -- /bin/sleep "$tag" 2
+	local wrapper=$SPAWNED
+	wait_until 2500 value_is "$(svc ohServiceStatus binary)" up || { fail "the binary was not seen up"; return; }
+	child=$(oh_get "$(svc ohServicePid binary)")
+	# Once defunct its command line is gone, yet it is still the service's process.
+	wait_until 4000 value_is "$(svc ohServiceStatus binary)" zombie ||
+		{ fail "a defunct binary was not reported as zombie (status $(oh_get "$(svc ohServiceStatus binary)" 2>&1))"; return; }
+	assert_value "$(svc ohServicePid binary)" "$child"
+	assert_value "$(svc ohServiceHealth binary)" critical
+	text=$(oh_get "$(svc ohServiceHealthText binary)")
+	assert_eq "zombie: pid $child (sleep) is <defunct>, not reaped by pid $wrapper (wrapper)" "$text" "health text"
+}
+
+wrapper_restarts_are_counted_and_flapping_raised() {
+	start_snmpd || return
+	local tag=oh-flap-$$-$RANDOM rows n prev_new index old new downtime
+	INTERVAL=250ms write_config <<CONF
+  - name: child
+    match: { cmdline: '^$tag ' }
+    flap: { restarts: 3, within: 1m }
+CONF
+	start_agent || return
+	spawn "$HELPERS/wrapper" --reap-after 300 -- /bin/sleep "$tag" 1
+	wait_until 9000 restarts_at_least child 3 || { fail "3 restarts were not counted (ohServiceRestarts $(oh_get "$(svc ohServiceRestarts child)" 2>&1))"; return; }
+	assert_value "$(svc ohServiceHealth child)" critical
+	assert_prefix "flapping: 3 restarts within 1m (flap.restarts 3)" \
+		"$(oh_get "$(svc ohServiceHealthText child)")" "health text"
+	# The history: indexes 1, 2, 3 in order, each restart's old pid the previous one's new.
+	rows=$(restart_rows child)
+	log "restart rows (index old new downtime_ms): $(tr '\n' ' ' <<<"$rows")"
+	n=0
+	prev_new=""
+	while read -r index old new downtime; do
+		n=$((n + 1))
+		[ "$n" -gt 3 ] && break
+		assert_eq "$n" "$index" "restart row $n index"
+		[ "$old" != "$new" ] || fail "restart $index: old and new pid are both $old"
+		[ -z "$prev_new" ] || assert_eq "$prev_new" "$old" "restart $index old pid"
+		# The wrapper leaves the old child defunct for 300 ms before starting the next.
+		[ "$downtime" -ge 250 ] && [ "$downtime" -le 2000 ] ||
+			fail "restart $index: downtime $downtime ms, expected about 300"
+		prev_new=$new
+	done <<<"$rows"
+	[ "$n" -ge 3 ] || fail "expected 3 restart rows, got $n"
+}
+
+restarts_at_least() {
+	local got
+	got=$(oh_get "$(svc ohServiceRestarts "$1")" 2>/dev/null) && [ "$got" -ge "$2" ] 2>/dev/null
+}
+
+# restart_rows NAME: one line per ohRestartTable row of NAME: index old_pid new_pid downtime.
+restart_rows() {
+	local index
+	for index in $(snmpwalk -v2c -c public -t 1 -r 0 -OqU "${MIB_OPTS[@]}" "127.0.0.1:$SNMP_PORT" \
+		"OOBHEALTH-MIB::ohRestartOldPid.\"$1\"" | sed -E 's/^[^ ]*\.([0-9]+) .*$/\1/'); do
+		echo "$index $(oh_get "ohRestartOldPid.\"$1\".$index") $(oh_get "ohRestartNewPid.\"$1\".$index")" \
+			"$(oh_get "ohRestartDowntime.\"$1\".$index")"
+	done
+}
+
+fd_limit_regression_after_restart() {
+	start_snmpd || return
+	local good=65536 pid text
+	# Raising the hard limit needs CAP_SYS_RESOURCE; without it the highest limit this
+	# host grants stands in for 65536.
+	if ! prlimit --nofile=$good:$good true 2>/dev/null; then
+		good=$(ulimit -Hn)
+		log "cannot raise the fd limit to 65536 here; using the hard limit $good instead"
+		[ "$good" -gt 4096 ] || { fail "the hard fd limit $good leaves no room for the story"; return; }
+	fi
+	write_config <<CONF
+  - name: node
+    match: { pidfile: $T/node.pid }
+    fd_min_limit: $good
+CONF
+	start_agent || return
+	spawn prlimit --nofile=$good:$good -- bash -c "echo \$\$ >'$T/node.pid'; exec sleep 600"
+	pid=$SPAWNED
+	wait_until 2500 value_is "$(svc ohServiceFdSoftLimit node)" "$good" ||
+		{ fail "soft limit $good not seen (got $(oh_get "$(svc ohServiceFdSoftLimit node)" 2>&1))"; return; }
+	assert_value "$(svc ohServiceHealth node)" ok
+	# The supervisor restarts it with its own limit.
+	end_pid "$pid"
+	spawn prlimit --nofile=1024:4096 -- bash -c "echo \$\$ >'$T/node.pid'; exec sleep 600"
+	pid=$SPAWNED
+	wait_until 2500 value_is "$(svc ohServiceRestarts node)" 1 || { fail "the restart was not counted"; return; }
+	assert_value "ohRestartOldFdSoftLimit.\"node\".1" "$good"
+	assert_value "ohRestartNewFdSoftLimit.\"node\".1" 1024
+	assert_value "ohRestartNewPid.\"node\".1" "$pid"
+	assert_value "$(svc ohServiceFdSoftLimit node)" 1024
+	assert_value "$(svc ohServiceFdHardLimit node)" 4096
+	assert_value "$(svc ohServiceHealth node)" critical
+	text=$(oh_get "$(svc ohServiceHealthText node)")
+	assert_eq "fd limit regression: soft limit 1024 of pid $pid (sleep) is below fd_min_limit $good (was $good before the restart)" \
+		"$text" "health text"
+}
+
+# check_fds NAME HELD SOFT: ohServiceFdOpen within 3 of HELD (stdin, stdout and stderr
+# come on top), the usage percentage consistent with it.
+check_fds() {
+	local open usage
+	open=$(oh_get "$(svc ohServiceFdOpen "$1")")
+	usage=$(oh_get "$(svc ohServiceFdUsage "$1")")
+	log "$1: holds $2, ohServiceFdOpen $open, ohServiceFdUsage $usage%"
+	[ "$open" -ge $(($2 - 3)) ] && [ "$open" -le $(($2 + 3)) ] ||
+		fail "$1: ohServiceFdOpen $open is not within 3 of $2"
+	assert_eq $((open * 100 / $3)) "$usage" "$1 ohServiceFdUsage"
+	assert_value "$(svc ohServiceFdSoftLimit "$1")" "$3"
+}
+
+fd_use_is_counted_and_thresholds_fire() {
+	start_snmpd || return
+	local worker text
+	write_config <<CONF
+  - name: calm
+    match: { pidfile: $T/calm.pid }
+  - name: busy
+    match: { pidfile: $T/busy.pid }
+  - name: full
+    match: { pidfile: $T/full.pid }
+  - name: family
+    match: { pidfile: $T/family.pid }
+CONF
+	spawn prlimit --nofile=200:400 -- "$HELPERS/hold_fds" "$T/calm.pid" 50
+	spawn prlimit --nofile=200:400 -- "$HELPERS/hold_fds" "$T/busy.pid" 165
+	spawn prlimit --nofile=200:400 -- "$HELPERS/hold_fds" "$T/full.pid" 192
+	# A parent with few descriptors and a child close to its limit: the child is reported.
+	spawn prlimit --nofile=200:400 -- "$HELPERS/hold_fds" "$T/family.pid" 10 190
+	wait_until 2000 test -s "$T/family.pid" -a -s "$T/full.pid" -a -s "$T/busy.pid" -a -s "$T/calm.pid" ||
+		{ fail "hold_fds did not start"; return; }
+	start_agent || return
+	wait_until 2500 value_is "$(svc ohServiceStatus family)" up || { fail "services not up"; return; }
+	check_fds calm 50 200
+	assert_value "$(svc ohServiceFdHardLimit calm)" 400
+	assert_value "$(svc ohServiceHealth calm)" ok
+	assert_value "$(svc ohServiceHealthText calm)" ok
+	check_fds busy 165 200
+	assert_value "$(svc ohServiceHealth busy)" warning
+	assert_prefix "fd 16" "$(oh_get "$(svc ohServiceHealthText busy)")" "busy health text"
+	check_fds full 192 200
+	assert_value "$(svc ohServiceHealth full)" critical
+	assert_prefix "fd 19" "$(oh_get "$(svc ohServiceHealthText full)")" "full health text"
+	check_fds family 190 200
+	assert_value "$(svc ohServiceHealth family)" critical
+	worker=$(pgrep -P "$(cat "$T/family.pid")")
+	text=$(oh_get "$(svc ohServiceHealthText family)")
+	assert_contains "$text" " in pid $worker (hold_fds)" "family health text"
+}
+
+unreadable_processes_are_unknown_never_up() {
+	local out
+	spawn sleep 600
+	echo "$SPAWNED" >"$T/root.pid"
+	chmod 755 "$T"
+	cat >"$T/nobody.yaml" <<CONF
+services:
+  - name: rootsvc
+    match: { pidfile: $T/root.pid }
+  - name: byexe
+    match: { exe: /nonexistent/oh-never-runs }
+CONF
+	chmod 644 "$T/nobody.yaml" "$T/root.pid"
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$OOBHEALTHD" --once -c "$T/nobody.yaml")
+	assert_eq 2 "$?" "--once exit code as nobody"
+	log "$(grep -E '^(rootsvc|byexe) ' <<<"$out")"
+	grep -Eq "^rootsvc +up +$SPAWNED +unknown +fd use of pid $SPAWNED \(sleep\) unreadable: Permission denied$" <<<"$out" ||
+		fail "a process whose fds cannot be read is not unknown: $out"
+	grep -Eq "^byexe +absent +0 +critical +absent: no process runs /nonexistent/oh-never-runs \([0-9]+ processes could not be read\)$" <<<"$out" ||
+		fail "absent without saying some processes were unreadable: $out"
+}
+
+process_churn_never_crashes() {
+	start_snmpd || return
+	local cycles before
+	INTERVAL=100ms write_config <<CONF
+  - name: everything
+    match: { cmdline: '.' }
+  - name: shells
+    match: { exe: /usr/bin/bash }
+  - name: sleepers
+    match: { cmdline: '^sleep ' }
+CONF
+	start_agent || return
+	before=$(oh_get ohAgentCycles.0)
+	# Processes that appear and exit while /proc is read, for three seconds.
+	spawn bash -c 'end=$((SECONDS + 3)); while [ $SECONDS -lt $end ]; do (sleep 0.0$((RANDOM % 5)) &); /bin/true; done; wait'
+	local churn=$SPAWNED
+	while kill -0 "$churn" 2>/dev/null; do
+		oh_get "$(svc ohServiceStatus sleepers)" >/dev/null || fail "no answer during churn"
+		sleep 0.2
+	done
+	cycles=$(oh_get ohAgentCycles.0)
+	log "cycles during churn: $((cycles - before))"
+	[ "$cycles" -ge "$((before + 10))" ] || fail "the prober stopped cycling during churn ($before -> $cycles)"
+	kill -0 "$AGENT_PID" || fail "oobhealthd died during churn"
+}
+
+run_tests zombie_child_under_wrapper_is_reported binary_defunct_under_live_wrapper_is_zombie \
+	wrapper_restarts_are_counted_and_flapping_raised fd_limit_regression_after_restart \
+	fd_use_is_counted_and_thresholds_fire unreadable_processes_are_unknown_never_up \
+	process_churn_never_crashes
