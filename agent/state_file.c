@@ -54,8 +54,10 @@ void state_boot_id(char out[BOOT_ID_MAX])
 
 struct reader {
 	const char *path;
-	char *text;           /* the whole file, NUL-terminated */
+	char *text;           /* the whole file, NUL-terminated; lines are split in place */
 	char *at;             /* start of the next line */
+	char *last_line;      /* where the last line starts */
+	uint64_t checksum;    /* of every byte before it, taken before the split */
 	size_t line;
 	char *error;
 	size_t error_len;
@@ -177,17 +179,29 @@ static int read_services(struct reader *r, struct state_store *store, bool same_
 
 static int read_end(struct reader *r, char *end_line)
 {
-	uint64_t want, got = fnv1a(r->text, (size_t)(end_line - r->text));
+	uint64_t want;
 	int consumed = -1;
 
 	if (sscanf(end_line, "end %" SCNx64 "%n", &want, &consumed) != 1 || consumed < 0 ||
 	    end_line[consumed] != '\0')
 		return refuse(r, "malformed end line");
-	if (want != got)
-		return refuse(r, "checksum mismatch (the file was changed or damaged)");
-	if (next_line(r) != NULL)
+	if (end_line != r->last_line)
 		return refuse(r, "text after the end line");
+	if (want != r->checksum)
+		return refuse(r, "checksum mismatch (the file was changed or damaged)");
 	return 0;
+}
+
+static void take_checksum(struct reader *r)
+{
+	size_t len = strlen(r->text);
+
+	if (len > 0 && r->text[len - 1] == '\n')
+		len--;
+	r->last_line = r->text + len;
+	while (r->last_line > r->text && r->last_line[-1] != '\n')
+		r->last_line--;
+	r->checksum = fnv1a(r->text, (size_t)(r->last_line - r->text));
 }
 
 /* An unreadable boot id is written as "-", and two of those count as the same boot: a
@@ -277,6 +291,7 @@ int state_file_load(const char *path, struct state_store *store, char *error, si
 	if (r.text == NULL)
 		return missing ? 0 : -1;
 	r.at = r.text;
+	take_checksum(&r);
 	if (parse_text(&r, store) < 0) {
 		free(r.text);
 		state_store_free(store);
