@@ -855,6 +855,28 @@ static int load_document(const char *path, yaml_document_t *doc, struct config_e
 	return ok ? 0 : -1;
 }
 
+/* flap.restarts is counted from the restart history, so the history must hold that many
+ * events; agent may come after services in the file, hence a check once both are read. */
+static void check_flap_against_history(struct parse *p, yaml_node_t *root,
+				       const struct config *config)
+{
+	yaml_node_t *list = mapping_value(p, root, "services");
+	size_t i = 0;
+
+	if (list == NULL || list->type != YAML_SEQUENCE_NODE)
+		return;
+	for (yaml_node_item_t *item = list->data.sequence.items.start;
+	     item < list->data.sequence.items.top && i < config->nservices; item++, i++) {
+		yaml_node_t *flap = mapping_value(p, node(p, *item), "flap");
+		yaml_node_t *restarts = flap ? mapping_value(p, flap, "restarts") : NULL;
+
+		if (restarts != NULL && config->services[i].flap_restarts > config->agent.history)
+			error_at(p, restarts, "flap.restarts (%u) exceeds agent.history (%u): the "
+				 "history could never show that many restarts",
+				 config->services[i].flap_restarts, config->agent.history);
+	}
+}
+
 struct config *config_load(const char *path, struct config_errors *errors)
 {
 	struct config *config = config_new(path);
@@ -874,9 +896,12 @@ struct config *config_load(const char *path, struct config_errors *errors)
 	root = yaml_document_get_root_node(&doc);
 	if (root == NULL)
 		file_error(errors, path, 1, 1, "the file is empty: it needs \"agent\" and \"services\"");
-	else
+	else {
 		apply_mapping(&p, root, "the top level", top_rules,
 			      sizeof(top_rules) / sizeof(top_rules[0]), config);
+		if (errors->count == errors_before)
+			check_flap_against_history(&p, root, config);
+	}
 	yaml_document_delete(&doc);
 	if (errors->count > errors_before) {
 		config_free(config);
