@@ -14,9 +14,13 @@ demo_prints_the_walk_and_cleans_up() {
 	grep -q '^OOBHEALTH-MIB::ohServiceStatus."demo-paused" = INTEGER: stopped(4)$' <<<"$out" || fail "demo-paused is not stopped"
 	grep -q '^OOBHEALTH-MIB::ohServiceStatus."demo-absent" = INTEGER: absent(2)$' <<<"$out" || fail "demo-absent is not absent"
 	grep -q '^OOBHEALTH-MIB::ohServiceHealth."demo-absent" = INTEGER: critical(3)$' <<<"$out" || fail "demo-absent is not critical"
-	grep -q '^OOBHEALTH-MIB::ohAgentServices.0 = Gauge32: 5 services$' <<<"$out" || fail "ohAgentServices is not 5"
+	grep -q '^OOBHEALTH-MIB::ohServiceZombies."demo-wrapper" = Gauge32: 1 processes$' <<<"$out" || fail "demo-wrapper's zombie is not counted"
+	grep -q '^OOBHEALTH-MIB::ohServiceFdSoftLimit."demo-lowfd" = Gauge32: 1024 descriptors$' <<<"$out" || fail "demo-lowfd's limit is not 1024"
+	grep -q '^OOBHEALTH-MIB::ohServiceHealth."demo-lowfd" = INTEGER: critical(3)$' <<<"$out" || fail "demo-lowfd is not critical"
+	grep -q '^OOBHEALTH-MIB::ohFileStatus."demo-worker".1 = INTEGER: ok(1)$' <<<"$out" || fail "demo-worker's heartbeat is not ok"
+	grep -q '^OOBHEALTH-MIB::ohAgentServices.0 = Gauge32: 7 services$' <<<"$out" || fail "ohAgentServices is not 7"
 	pids=$(sed -n 's/^demo: stopping what it started, pids: //p' <<<"$out")
-	[ "$(wc -w <<<"$pids")" -eq 5 ] || fail "the demo did not name the 5 processes it started: [$pids]"
+	[ "$(wc -w <<<"$pids")" -eq 7 ] || fail "the demo did not name the 7 processes it started: [$pids]"
 	for pid in $pids; do
 		kill -0 "$pid" 2>/dev/null && fail "the demo left pid $pid running"
 	done
