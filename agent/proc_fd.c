@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "proc_scan.h"
+
 static uint32_t limit_value(const char *text)
 {
 	unsigned long long v;
@@ -38,20 +40,6 @@ unsigned fd_usage_percent(const struct fd_usage *usage)
 	if (usage->soft == 0)
 		return 0;
 	return (unsigned)((uint64_t)usage->open * 100 / usage->soft);
-}
-
-static ssize_t read_at(int dirfd, const char *name, char *buf, size_t len)
-{
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n >= 0)
-		buf[n] = '\0';
-	return n;
 }
 
 /* The starttime field of /proc/PID/stat (the 22nd; fields follow the last ')'). */
@@ -119,13 +107,13 @@ int fd_usage_read(const char *proc_root, pid_t pid, unsigned long long start_tic
 			errno = ESRCH;
 		return -1;
 	}
-	if (read_at(pid_dir, "stat", buf, sizeof(buf)) <= 0 || stat_start_ticks(buf, &ticks) < 0 ||
+	if (proc_read_small(pid_dir, "stat", buf, sizeof(buf)) <= 0 || stat_start_ticks(buf, &ticks) < 0 ||
 	    ticks != start_ticks) {
 		close(pid_dir);
 		errno = ESRCH;
 		return -1;
 	}
-	if (count_fds(pid_dir, &out->open) < 0 || read_at(pid_dir, "limits", buf, sizeof(buf)) < 0)
+	if (count_fds(pid_dir, &out->open) < 0 || proc_read_small(pid_dir, "limits", buf, sizeof(buf)) < 0)
 		goto fail;
 	if (fd_limits_parse(buf, &out->soft, &out->hard) < 0) {
 		errno = EINVAL;

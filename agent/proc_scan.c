@@ -11,8 +11,7 @@
 
 #define PF_KTHREAD 0x00200000UL
 
-/* Reads up to LEN-1 bytes of DIRFD/PATH. Returns the byte count, or -1 with errno set. */
-static ssize_t read_small(int dirfd, const char *path, char *buf, size_t len)
+ssize_t proc_read_small(int dirfd, const char *path, char *buf, size_t len)
 {
 	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
 	ssize_t n;
@@ -81,7 +80,7 @@ static void read_cmdline(int dirfd, struct process *proc)
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "%d/cmdline", (int)proc->pid);
-	n = read_small(dirfd, path, buf, sizeof(buf));
+	n = proc_read_small(dirfd, path, buf, sizeof(buf));
 	if (n < 0) {
 		note_denied(proc);
 		return;
@@ -104,7 +103,7 @@ static void read_cgroup(int dirfd, struct process *proc)
 	const char *v1 = NULL, *v2 = NULL;
 
 	snprintf(path, sizeof(path), "%d/cgroup", (int)proc->pid);
-	if (read_small(dirfd, path, buf, sizeof(buf)) < 0) {
+	if (proc_read_small(dirfd, path, buf, sizeof(buf)) < 0) {
 		note_denied(proc);
 		return;
 	}
@@ -193,7 +192,7 @@ int proc_scan(const char *proc_root, unsigned wants, struct process_table *table
 			continue;
 		proc.pid = (pid_t)pid;
 		snprintf(path, sizeof(path), "%d/stat", (int)proc.pid);
-		if (read_small(proc_fd, path, stat, sizeof(stat)) <= 0 ||
+		if (proc_read_small(proc_fd, path, stat, sizeof(stat)) <= 0 ||
 		    parse_stat(stat, &proc, &flags) < 0)
 			continue; /* exited between readdir and read */
 		if (!(flags & PF_KTHREAD)) {

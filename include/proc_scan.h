@@ -36,6 +36,10 @@ struct process_table {
  * table comes back sorted by pid with each process linked to its children. */
 int proc_scan(const char *proc_root, unsigned wants, struct process_table *table);
 void process_table_free(struct process_table *table);
+/* Reads up to LEN-1 bytes of DIRFD/PATH, NUL-terminated. Returns the byte count, or -1
+ * with errno set. */
+ssize_t proc_read_small(int dirfd, const char *path, char *buf, size_t len);
+
 const struct process *process_find(const struct process_table *table, pid_t pid);
 
 /* Where a walk of one process tree stands; start it as { .at = -1 }. */

@@ -17,6 +17,18 @@ history_walk() {
 	snmpwalk -v2c -c public -t 1 -r 0 -OqU "${MIB_OPTS[@]}" "127.0.0.1:$SNMP_PORT" OOBHEALTH-MIB::ohRestartTable
 }
 
+# watch_node: snmpd, oobhealthd watching "node" by its pidfile, and node running and seen.
+watch_node() {
+	start_snmpd || return
+	write_config <<CONF
+  - name: node
+    match: { pidfile: $T/node.pid }
+CONF
+	restart_service
+	start_agent || return
+	wait_until 2500 value_is 'ohServicePid."node"' "$NODE_PID" || { fail "node not seen"; return 1; }
+}
+
 restart_agent_after_kill() {
 	kill -KILL "$AGENT_PID"
 	wait "$AGENT_PID" 2>/dev/null
@@ -24,15 +36,8 @@ restart_agent_after_kill() {
 }
 
 history_survives_sigkill() {
-	start_snmpd || return
 	local before after
-	write_config <<CONF
-  - name: node
-    match: { pidfile: $T/node.pid }
-CONF
-	restart_service
-	start_agent || return
-	wait_until 2500 value_is 'ohServicePid."node"' "$NODE_PID" || { fail "node not seen"; return; }
+	watch_node || return
 	restart_service
 	wait_until 2500 restarts_are 1 || { fail "first restart not counted"; return; }
 	restart_service
@@ -52,16 +57,9 @@ CONF
 }
 
 restart_while_agent_is_down_is_seen() {
-	start_snmpd || return
 	local old
-	write_config <<CONF
-  - name: node
-    match: { pidfile: $T/node.pid }
-CONF
-	restart_service
+	watch_node || return
 	old=$NODE_PID
-	start_agent || return
-	wait_until 2500 value_is 'ohServicePid."node"' "$NODE_PID" || { fail "node not seen"; return; }
 	end_pid "$AGENT_PID"
 	restart_service
 	start_agent || return
@@ -71,15 +69,8 @@ CONF
 }
 
 truncated_state_file_is_set_aside() {
-	start_snmpd || return
 	local size
-	write_config <<CONF
-  - name: node
-    match: { pidfile: $T/node.pid }
-CONF
-	restart_service
-	start_agent || return
-	wait_until 2500 value_is 'ohServicePid."node"' "$NODE_PID" || { fail "node not seen"; return; }
+	watch_node || return
 	restart_service
 	wait_until 2500 restarts_are 1 || { fail "restart not counted"; return; }
 	end_pid "$AGENT_PID"
