@@ -10,9 +10,11 @@
 #include "file_check.h"
 #include "health.h"
 #include "host_stats.h"
+#include "probe_pool.h"
 #include "proc_scan.h"
 #include "service_locate.h"
 #include "service_observe.h"
+#include "service_probes.h"
 
 static uint64_t thread_cpu_us(void)
 {
@@ -22,20 +24,21 @@ static uint64_t thread_cpu_us(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
-static uint64_t monotonic_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 static size_t count_files(const struct config *config)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < config->nservices; i++)
 		n += config->services[i].nfiles;
+	return n;
+}
+
+static size_t count_probes(const struct config *config)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < config->nservices; i++)
+		n += config->services[i].nprobes;
 	return n;
 }
 
@@ -62,7 +65,8 @@ static struct snapshot *snapshot_for(const struct config *config,
 		return NULL;
 	snapshot->services = array_of(config->nservices, sizeof(*snapshot->services));
 	snapshot->files = array_of(count_files(config), sizeof(*snapshot->files));
-	if (snapshot->services == NULL || snapshot->files == NULL) {
+	snapshot->probes = array_of(count_probes(config), sizeof(*snapshot->probes));
+	if (snapshot->services == NULL || snapshot->files == NULL || snapshot->probes == NULL) {
 		snapshot_free(snapshot);
 		return NULL;
 	}
@@ -138,12 +142,29 @@ static int64_t last_restart_ms(const struct service_state *state)
 	return state->nevents > 0 ? state->events[state->nevents - 1].time_ms : 0;
 }
 
+/* Every probe of every service, in configuration order, run side by side. */
+static struct probe_job *run_probes(const struct config *config)
+{
+	size_t n = count_probes(config), at = 0;
+	struct probe_job *jobs = array_of(n, sizeof(*jobs));
+
+	if (jobs == NULL)
+		return NULL;
+	for (size_t i = 0; i < config->nservices; i++) {
+		for (size_t j = 0; j < config->services[i].nprobes; j++)
+			jobs[at++].probe = &config->services[i].probes[j];
+	}
+	probe_pool_run(jobs, n);
+	return jobs;
+}
+
 static void observe_services(const struct config *config, struct prober_state *state,
-			     const struct process_table *table, struct snapshot *snapshot)
+			     const struct process_table *table, const struct probe_job *jobs,
+			     struct snapshot *snapshot)
 {
 	struct cycle_clock clock;
 	struct timespec now;
-	size_t file_at = 0;
+	size_t file_at = 0, probe_at = 0;
 
 	cycle_clock_read(&clock);
 	clock_gettime(CLOCK_REALTIME, &now);
@@ -163,19 +184,25 @@ static void observe_services(const struct config *config, struct prober_state *s
 		}
 		row->restarts = state->store.services[i].restarts;
 		row->last_restart_ms = last_restart_ms(&state->store.services[i]);
+		service_probes_record(service, &jobs[probe_at], &state->store.services[i],
+				      clock.now_ms, &snapshot->probes[probe_at], &reasons);
+		probe_at += service->nprobes;
 		file_at += check_files(service, &now, &snapshot->files[file_at], &reasons);
 		row->health = reasons.level;
 		health_text(&reasons, row->health_text, sizeof(row->health_text));
 	}
 	snapshot->nfiles = file_at;
+	snapshot->nprobes = probe_at;
 }
 
 struct snapshot *cycle_run(const struct config *config, struct prober_state *state)
 {
 	uint64_t started_us = monotonic_us(), started_cpu = thread_cpu_us();
+	uint64_t pass_started_us, pass_started_cpu;
 	struct process_table table;
 	struct host_stats host;
 	struct snapshot *snapshot;
+	struct probe_job *jobs;
 	int scanned;
 
 	if (state->synced != config) {
@@ -185,13 +212,20 @@ struct snapshot *cycle_run(const struct config *config, struct prober_state *sta
 	}
 	state->cycles++;
 	snapshot = snapshot_for(config, state);
-	if (snapshot == NULL)
+	/* Probes first: the process view published with them is then the fresher one. */
+	jobs = snapshot != NULL ? run_probes(config) : NULL;
+	if (jobs == NULL) {
+		snapshot_free(snapshot);
 		return NULL;
+	}
+	pass_started_us = monotonic_us();
+	pass_started_cpu = thread_cpu_us();
 	scanned = proc_scan("/proc", service_scan_wants(config), &table) == 0;
-	snapshot->proc_pass_us = (uint32_t)(monotonic_us() - started_us);
-	snapshot->proc_pass_cpu_us = (uint32_t)(thread_cpu_us() - started_cpu);
+	snapshot->proc_pass_us = (uint32_t)(monotonic_us() - pass_started_us);
+	snapshot->proc_pass_cpu_us = (uint32_t)(thread_cpu_us() - pass_started_cpu);
 	snapshot->processes_scanned = scanned ? (uint32_t)table.count : 0;
-	observe_services(config, state, scanned ? &table : NULL, snapshot);
+	observe_services(config, state, scanned ? &table : NULL, jobs, snapshot);
+	free(jobs);
 	if (scanned)
 		process_table_free(&table);
 	if (add_restart_rows(snapshot, &state->store) < 0) {
@@ -217,10 +251,20 @@ struct snapshot *cycle_initial_snapshot(const struct config *config,
 	if (snapshot == NULL)
 		return NULL;
 	for (size_t i = 0; i < snapshot->nservices; i++) {
+		const struct service_config *service = &config->services[i];
+
 		snapshot->services[i].status = SERVICE_UNKNOWN;
 		snapshot->services[i].health = HEALTH_UNKNOWN;
 		snprintf(snapshot->services[i].health_text, sizeof(snapshot->services[i].health_text),
 			 "no probe cycle has completed yet");
+		for (size_t j = 0; j < service->nprobes; j++) {
+			struct probe_row *row = &snapshot->probes[snapshot->nprobes++];
+
+			row_index_add_string(&row->index, service->name);
+			row_index_add_string(&row->index, service->probes[j].name);
+			snprintf(row->target, sizeof(row->target), "%s", service->probes[j].target);
+			row->status = PROBE_NOT_RUN;
+		}
 	}
 	snapshot_sort(snapshot);
 	snapshot->completed_ms = monotonic_ms();

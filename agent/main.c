@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "cycle.h"
+#include "probe_pool.h"
 #include "oobhealth.h"
 #include "report.h"
 #include "snmp_agent.h"
@@ -73,6 +74,7 @@ static int run_once(const char *path, bool json)
 		return OH_EX_CONFIG;
 	/* One cycle on its own: the state file belongs to the daemon and is left alone. */
 	snapshot = cycle_run(config, &state);
+	probe_pool_stop();
 	state_store_free(&state.store);
 	config_free(config);
 	if (snapshot == NULL) {

@@ -9,6 +9,7 @@ void mib_register_all(void)
 {
 	mib_agent_register();
 	mib_service_register();
+	mib_probe_register();
 	mib_file_register();
 	mib_restart_register();
 }

@@ -11,6 +11,7 @@
 
 #include "cycle.h"
 #include "handoff.h"
+#include "probe_pool.h"
 #include "state_file.h"
 
 static pthread_t thread;
@@ -140,6 +141,7 @@ static void *prober_main(void *unused)
 		if (do_reload)
 			reload();
 	}
+	probe_pool_stop();
 	/* Keeps when each main process was last seen, so downtime spans this stop. */
 	state.store.dirty = true;
 	save_state();

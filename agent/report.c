@@ -3,6 +3,24 @@
 
 #include <inttypes.h>
 
+#include "probe.h"
+
+/* A row index back to its strings: service name, then (for probe rows) probe name. */
+static void index_names(const struct row_index *index, char *service, char *probe)
+{
+	uint32_t at = 0, len;
+
+	service[0] = probe[0] = '\0';
+	for (int part = 0; part < 2 && at < index->len; part++) {
+		char *out = part == 0 ? service : probe;
+
+		len = index->sub[at++];
+		for (uint32_t i = 0; i < len && at < index->len; i++)
+			out[i] = (char)index->sub[at++];
+		out[len] = '\0';
+	}
+}
+
 void report_table(FILE *out, const struct snapshot *s)
 {
 	fprintf(out, "%-24s %-8s %-8s %-9s %s\n", "SERVICE", "STATUS", "PID", "HEALTH", "REASON");
@@ -11,6 +29,18 @@ void report_table(FILE *out, const struct snapshot *s)
 
 		fprintf(out, "%-24s %-8s %-8d %-9s %s\n", row->name, service_status_name(row->status),
 			(int)row->pid, health_name(row->health), row->health_text);
+	}
+	if (s->nprobes > 0)
+		fprintf(out, "\n%-24s %-16s %-12s %-10s %s\n", "SERVICE", "PROBE", "STATUS",
+			"LATENCY", "LAST ERROR");
+	for (size_t i = 0; i < s->nprobes; i++) {
+		const struct probe_row *row = &s->probes[i];
+		char service[OH_SERVICE_NAME_MAX + 1], probe[OH_PROBE_NAME_MAX + 1];
+
+		index_names(&row->index, service, probe);
+		fprintf(out, "%-24s %-16s %-12s %7.1f ms %s\n", service, probe,
+			probe_status_name(row->status), row->latency_us / 1000.0,
+			row->status == PROBE_OK ? "" : row->last_error);
 	}
 	fprintf(out, "cycle: %" PRIu32 " ms wall, %" PRIu32 " us cpu; /proc pass: %" PRIu32
 		" us wall, %" PRIu32 " us cpu, %" PRIu32 " processes\n", s->last_cycle_ms,
@@ -54,6 +84,21 @@ void report_json(FILE *out, const struct snapshot *s)
 			row->zombies, row->fd_open, row->fd_soft_limit, row->fd_hard_limit,
 			row->fd_usage_pct, health_name(row->health));
 		json_string(out, row->health_text);
+		fputc('}', out);
+	}
+	fprintf(out, "],\"probes\":[");
+	for (size_t i = 0; i < s->nprobes; i++) {
+		const struct probe_row *row = &s->probes[i];
+		char service[OH_SERVICE_NAME_MAX + 1], probe[OH_PROBE_NAME_MAX + 1];
+
+		index_names(&row->index, service, probe);
+		fprintf(out, "%s{\"service\":", i ? "," : "");
+		json_string(out, service);
+		fprintf(out, ",\"name\":");
+		json_string(out, probe);
+		fprintf(out, ",\"status\":\"%s\",\"latency_us\":%" PRIu32 ",\"error\":",
+			probe_status_name(row->status), row->latency_us);
+		json_string(out, row->status == PROBE_OK ? "" : row->last_error);
 		fputc('}', out);
 	}
 	fprintf(out, "]}\n");

@@ -9,6 +9,7 @@ static void service_state_clear(struct service_state *state)
 {
 	free(state->events);
 	free(state->zombies);
+	free(state->probes);
 	memset(state, 0, sizeof(*state));
 }
 
@@ -21,14 +22,55 @@ static void trim_history(struct service_state *state, unsigned history)
 	state->nevents = history;
 }
 
+/* Fills FRESH (one record per probe of SERVICE) from STATE's records of the same name,
+ * then gives it to STATE. */
+static void move_probes(struct service_state *state, const struct service_config *service,
+			struct probe_state *fresh)
+{
+	for (size_t i = 0; i < service->nprobes; i++) {
+		strcpy(fresh[i].name, service->probes[i].name);
+		for (size_t j = 0; j < state->nprobes; j++) {
+			if (strcmp(state->probes[j].name, fresh[i].name) == 0) {
+				fresh[i] = state->probes[j];
+				break;
+			}
+		}
+	}
+	free(state->probes);
+	state->probes = fresh;
+	state->nprobes = service->nprobes;
+}
+
+static void free_all(struct probe_state **probes, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		free(probes[i]);
+	free(probes);
+}
+
 int state_store_sync(struct state_store *store, const struct config *config)
 {
-	struct service_state *fresh = calloc(config->nservices ? config->nservices : 1,
-					     sizeof(*fresh));
+	size_t n = config->nservices;
+	struct service_state *fresh = calloc(n ? n : 1, sizeof(*fresh));
+	struct probe_state **probes = calloc(n ? n : 1, sizeof(*probes));
 
-	if (fresh == NULL)
+	/* Everything is allocated first, so running out of memory leaves STORE as it was. */
+	for (size_t i = 0; fresh != NULL && probes != NULL && i < n; i++) {
+		size_t np = config->services[i].nprobes;
+
+		probes[i] = calloc(np ? np : 1, sizeof(**probes));
+		if (probes[i] == NULL) {
+			free_all(probes, i);
+			probes = NULL;
+		}
+	}
+	if (fresh == NULL || probes == NULL) {
+		free(fresh);
+		if (probes != NULL)
+			free_all(probes, n);
 		return -1;
-	for (size_t i = 0; i < config->nservices; i++) {
+	}
+	for (size_t i = 0; i < n; i++) {
 		const char *name = config->services[i].name;
 
 		for (size_t j = 0; j < store->nservices; j++) {
@@ -39,11 +81,13 @@ int state_store_sync(struct state_store *store, const struct config *config)
 			}
 		}
 		strcpy(fresh[i].name, name);
+		move_probes(&fresh[i], &config->services[i], probes[i]);
 		if (fresh[i].nevents > config->agent.history) {
 			trim_history(&fresh[i], config->agent.history);
 			store->dirty = true;
 		}
 	}
+	free(probes);
 	for (size_t j = 0; j < store->nservices; j++) {
 		if (store->services[j].name[0] != '\0')
 			store->dirty = true; /* a service left the configuration */
@@ -51,7 +95,7 @@ int state_store_sync(struct state_store *store, const struct config *config)
 	}
 	free(store->services);
 	store->services = fresh;
-	store->nservices = config->nservices;
+	store->nservices = n;
 	return 0;
 }
 

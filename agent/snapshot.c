@@ -12,6 +12,7 @@ void snapshot_free(struct snapshot *snapshot)
 	if (snapshot == NULL)
 		return;
 	free(snapshot->services);
+	free(snapshot->probes);
 	free(snapshot->files);
 	free(snapshot->restarts);
 	free(snapshot);
@@ -60,6 +61,7 @@ static void sort_rows(void *rows, size_t count, size_t size)
 void snapshot_sort(struct snapshot *snapshot)
 {
 	sort_rows(snapshot->services, snapshot->nservices, sizeof(*snapshot->services));
+	sort_rows(snapshot->probes, snapshot->nprobes, sizeof(*snapshot->probes));
 	sort_rows(snapshot->files, snapshot->nfiles, sizeof(*snapshot->files));
 	sort_rows(snapshot->restarts, snapshot->nrestarts, sizeof(*snapshot->restarts));
 }
@@ -81,4 +83,12 @@ uint64_t monotonic_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+uint64_t monotonic_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }

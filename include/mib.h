@@ -9,6 +9,7 @@
 #define OH_AGENT OH_OBJECTS, 1
 #define OH_HOST OH_OBJECTS, 2
 #define OH_SERVICE_ENTRY OH_OBJECTS, 3, 1
+#define OH_PROBE_ENTRY OH_OBJECTS, 4, 1
 #define OH_FILE_ENTRY OH_OBJECTS, 5, 1
 #define OH_RESTART_ENTRY OH_OBJECTS, 6, 1
 
@@ -22,6 +23,7 @@ void mib_release(void);
 
 void mib_agent_register(void);
 void mib_service_register(void);
+void mib_probe_register(void);
 void mib_file_register(void);
 void mib_restart_register(void);
 

@@ -30,6 +30,15 @@ struct zombie_sighting {
 	uint64_t first_seen_ms;     /* CLOCK_MONOTONIC */
 };
 
+/* A probe's record since oobhealthd started (not kept in the state file). */
+struct probe_state {
+	char name[OH_PROBE_NAME_MAX + 1];
+	uint32_t consec_failures;
+	uint32_t failures;
+	int64_t last_success_ms;        /* wall clock; 0: never */
+	char last_error[200];
+};
+
 struct service_state {
 	char name[OH_SERVICE_NAME_MAX + 1];
 	/* The main process as last seen up. */
@@ -44,6 +53,8 @@ struct service_state {
 	size_t nevents;
 	struct zombie_sighting *zombies;
 	size_t nzombies;
+	struct probe_state *probes;     /* in the order of the service's probes */
+	size_t nprobes;
 };
 
 struct state_store {
@@ -61,8 +72,9 @@ struct main_sighting {
 	uint32_t fd_soft;               /* 0: not readable */
 };
 
-/* Makes STORE hold exactly CONFIG's services, in its order: states of services that
- * stay are kept (by name), new ones start empty, histories are cut to agent.history.
+/* Makes STORE hold exactly CONFIG's services, in its order: states of services (and of
+ * their probes) that stay are kept by name, new ones start empty, histories are cut to
+ * agent.history.
  * Returns 0 or -1 when out of memory (STORE unchanged). */
 int state_store_sync(struct state_store *store, const struct config *config);
 void state_store_free(struct state_store *store);

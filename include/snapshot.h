@@ -34,6 +34,17 @@ struct service_row {
 	char health_text[256];
 };
 
+struct probe_row {
+	struct row_index index;            /* service name, then probe name */
+	char target[256];
+	int status;                        /* enum probe_status */
+	uint32_t latency_us;
+	uint32_t consec_failures;
+	uint32_t failures;
+	int64_t last_success_ms;
+	char last_error[200];
+};
+
 struct file_row {
 	struct row_index index;            /* service name, then the position from 1 */
 	uint32_t position;
@@ -68,6 +79,8 @@ struct snapshot {
 	int64_t host_listen_overflows;
 	size_t nservices;
 	struct service_row *services;      /* each table sorted by index */
+	size_t nprobes;
+	struct probe_row *probes;
 	size_t nfiles;
 	struct file_row *files;
 	size_t nrestarts;
@@ -88,5 +101,6 @@ void snapshot_sort(struct snapshot *snapshot);
 enum health snapshot_worst_health(const struct snapshot *snapshot);
 
 uint64_t monotonic_ms(void);
+uint64_t monotonic_us(void);
 
 #endif

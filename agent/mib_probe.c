@@ -1,0 +1,71 @@
+/* Serves ohProbeTable from the snapshot's probe rows. */
+#include "mib_table.h"
+
+#include "mib.h"
+#include "mib_value.h"
+
+enum probe_column {
+	COL_NAME = 1,
+	COL_TARGET,
+	COL_STATUS,
+	COL_LATENCY,
+	COL_CONSEC_FAILURES,
+	COL_FAILURES,
+	COL_LAST_SUCCESS,
+	COL_LAST_ERROR,
+};
+
+static struct mib_rows probe_rows(void)
+{
+	const struct snapshot *s = mib_snapshot();
+	struct mib_rows rows = { .stride = sizeof(struct probe_row) };
+
+	if (s != NULL) {
+		rows.base = s->probes;
+		rows.count = s->nprobes;
+	}
+	return rows;
+}
+
+static void probe_answer(const void *r, unsigned column, netsnmp_variable_list *var)
+{
+	const struct probe_row *row = r;
+
+	switch (column) {
+	case COL_TARGET:
+		mib_set_string(var, row->target);
+		break;
+	case COL_STATUS:
+		mib_set_integer(var, row->status);
+		break;
+	case COL_LATENCY:
+		mib_set_gauge(var, row->latency_us);
+		break;
+	case COL_CONSEC_FAILURES:
+		mib_set_gauge(var, row->consec_failures);
+		break;
+	case COL_FAILURES:
+		mib_set_counter(var, row->failures);
+		break;
+	case COL_LAST_SUCCESS:
+		mib_set_date_and_time(var, row->last_success_ms);
+		break;
+	case COL_LAST_ERROR:
+		mib_set_string(var, row->last_error);
+		break;
+	}
+}
+
+static struct mib_table probe_table = {
+	.name = "ohProbeTable",
+	.served_columns = MIB_COLUMNS(COL_TARGET, COL_LAST_ERROR),
+	.rows = probe_rows,
+	.answer = probe_answer,
+};
+
+void mib_probe_register(void)
+{
+	static const oid entry[] = { OH_PROBE_ENTRY };
+
+	mib_table_register(&probe_table, entry, OID_LENGTH(entry));
+}

@@ -1,0 +1,170 @@
+/* A client exchange on a non-blocking socket under one deadline: connect, send, then read
+ * until the reply is judged complete, the peer closes, the buffer fills or time is up. */
+#include "probe_socket.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Waits for EVENTS on FD until the deadline. Returns 1 when ready, 0 on timeout, -1 on
+ * error (errno set). */
+static int wait_for(int fd, short events, uint64_t deadline_us)
+{
+	for (;;) {
+		uint64_t now = monotonic_us();
+		struct pollfd pfd = { .fd = fd, .events = events };
+		int ms, n;
+
+		if (now >= deadline_us)
+			return 0;
+		/* Round up so a poll never returns just short of the deadline and spins. */
+		ms = (int)((deadline_us - now + 999) / 1000);
+		n = poll(&pfd, 1, ms);
+		if (n > 0)
+			return 1;
+		if (n < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
+static void finish(struct exchange *ex, enum exchange_end end, int errno_value)
+{
+	ex->end = end;
+	ex->errno_value = errno_value;
+}
+
+static int connect_socket(struct exchange *ex, int fd)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	ex->phase = "connect";
+	if (connect(fd, ex->addr, ex->addr_len) == 0)
+		return 0;
+	if (errno == EAGAIN && ex->addr->sa_family == AF_UNIX) {
+		finish(ex, EXCHANGE_BACKLOG_FULL, errno);
+		return -1;
+	}
+	if (errno != EINPROGRESS) {
+		err = errno;
+		finish(ex, err == ECONNREFUSED || err == ENOENT ? EXCHANGE_REFUSED : EXCHANGE_ERROR,
+		       err);
+		return -1;
+	}
+	switch (wait_for(fd, POLLOUT, ex->deadline_us)) {
+	case 0:
+		finish(ex, EXCHANGE_TIMEOUT, ETIMEDOUT);
+		return -1;
+	case -1:
+		finish(ex, EXCHANGE_ERROR, errno);
+		return -1;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		err = errno;
+	if (err != 0) {
+		finish(ex, err == ECONNREFUSED ? EXCHANGE_REFUSED : EXCHANGE_ERROR, err);
+		return -1;
+	}
+	return 0;
+}
+
+static int send_request(struct exchange *ex, int fd)
+{
+	size_t sent = 0;
+
+	ex->phase = "send";
+	while (sent < ex->send_len) {
+		ssize_t n = send(fd, ex->send + sent, ex->send_len - sent, MSG_NOSIGNAL);
+
+		if (n >= 0) {
+			sent += (size_t)n;
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN) {
+			finish(ex, errno == EPIPE || errno == ECONNRESET ? EXCHANGE_CLOSED
+									 : EXCHANGE_ERROR, errno);
+			return -1;
+		}
+		switch (wait_for(fd, POLLOUT, ex->deadline_us)) {
+		case 0:
+			finish(ex, EXCHANGE_TIMEOUT, ETIMEDOUT);
+			return -1;
+		case -1:
+			finish(ex, EXCHANGE_ERROR, errno);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static bool reply_complete(const struct exchange *ex)
+{
+	if (ex->complete == NULL)
+		return ex->reply_len > 0;
+	return ex->complete(ex->reply, ex->reply_len, ex->complete_arg);
+}
+
+static void read_reply(struct exchange *ex, int fd)
+{
+	size_t cap = sizeof(ex->reply) - 1;
+
+	ex->phase = "read";
+	for (;;) {
+		ssize_t n = recv(fd, ex->reply + ex->reply_len, cap - ex->reply_len, 0);
+
+		if (n > 0) {
+			ex->reply_len += (size_t)n;
+			ex->reply[ex->reply_len] = '\0';
+			if (reply_complete(ex)) {
+				finish(ex, EXCHANGE_DONE, 0);
+				return;
+			}
+			if (ex->reply_len == cap) {
+				finish(ex, EXCHANGE_FULL, 0);
+				return;
+			}
+			continue;
+		}
+		if (n == 0 || (errno == ECONNRESET)) {
+			finish(ex, EXCHANGE_CLOSED, n == 0 ? 0 : errno);
+			return;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN) {
+			finish(ex, EXCHANGE_ERROR, errno);
+			return;
+		}
+		switch (wait_for(fd, POLLIN, ex->deadline_us)) {
+		case 0:
+			finish(ex, EXCHANGE_TIMEOUT, ETIMEDOUT);
+			return;
+		case -1:
+			finish(ex, EXCHANGE_ERROR, errno);
+			return;
+		}
+	}
+}
+
+void exchange_run(struct exchange *ex)
+{
+	int fd = socket(ex->addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	ex->reply_len = 0;
+	ex->reply[0] = '\0';
+	ex->phase = "connect";
+	if (fd < 0) {
+		finish(ex, EXCHANGE_ERROR, errno);
+		return;
+	}
+	if (connect_socket(ex, fd) == 0 && send_request(ex, fd) == 0) {
+		if (ex->read_reply)
+			read_reply(ex, fd);
+		else
+			finish(ex, EXCHANGE_DONE, 0);
+	}
+	close(fd);
+}

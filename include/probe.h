@@ -1,0 +1,33 @@
+/* One listener probe (tcp, unix or http) run synchronously under a single deadline that
+ * covers connect, send and read together. */
+#ifndef OH_PROBE_H
+#define OH_PROBE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+/* ohProbeStatus */
+enum probe_status {
+	PROBE_OK = 1,
+	PROBE_TIMEOUT = 2,
+	PROBE_REFUSED = 3,
+	PROBE_BAD_RESPONSE = 4,
+	PROBE_ERROR = 5,
+	PROBE_NOT_RUN = 6,
+	PROBE_BACKLOG_FULL = 7,
+};
+
+struct probe_result {
+	enum probe_status status;
+	uint32_t latency_us;         /* start to verdict */
+	char error[200];             /* what went wrong and how long it took; "" when ok */
+};
+
+/* Runs PROBE; never takes longer than its timeout (plus scheduling). */
+void probe_run(const struct probe_config *probe, struct probe_result *out);
+
+const char *probe_status_name(enum probe_status status);
+
+#endif

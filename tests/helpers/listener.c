@@ -1,0 +1,146 @@
+/* A misbehaving (or well-behaved) server for probe tests, on loopback or a unix socket.
+ * Usage: listener ADDRESS BACKLOG MODE [ARG]
+ *   ADDRESS  127.0.0.1:PORT, [::1]:PORT, /path or @abstract
+ *   MODE     never-accept           listen() and nothing else: connects queue up
+ *            silent                 accept, then never answer
+ *            reply TEXT             accept, read a request, answer TEXT, close
+ *            http STATUS            accept, read a request, answer with that HTTP status
+ *            endless                accept, then send bytes without end
+ *            trickle                accept, then send one byte a second
+ *            garbage                accept, then send binary bytes (NULs included) and close
+ * It prints "ready" on stdout once listening. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+static int listen_on(const char *address, int backlog)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, one = 1;
+
+	memset(&ss, 0, sizeof(ss));
+	if (address[0] == '/' || address[0] == '@') {
+		struct sockaddr_un *sun = (struct sockaddr_un *)&ss;
+
+		sun->sun_family = AF_UNIX;
+		strncpy(sun->sun_path, address, sizeof(sun->sun_path) - 1);
+		len = sizeof(*sun);
+		if (address[0] == '@') {
+			sun->sun_path[0] = '\0';
+			len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(address));
+		} else {
+			unlink(address);
+		}
+	} else if (address[0] == '[') {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+		char host[64];
+		const char *close = strchr(address, ']');
+
+		if (close == NULL || (size_t)(close - address - 1) >= sizeof(host))
+			return -1;
+		memcpy(host, address + 1, (size_t)(close - address - 1));
+		host[close - address - 1] = '\0';
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((unsigned short)atoi(close + 2));
+		if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1)
+			return -1;
+		len = sizeof(*sin6);
+	} else {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+		char host[64];
+		const char *colon = strrchr(address, ':');
+
+		if (colon == NULL || (size_t)(colon - address) >= sizeof(host))
+			return -1;
+		memcpy(host, address, (size_t)(colon - address));
+		host[colon - address] = '\0';
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((unsigned short)atoi(colon + 1));
+		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
+			return -1;
+		len = sizeof(*sin);
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM, 0);
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, backlog) < 0)
+		return -1;
+	return fd;
+}
+
+static void serve(int client, const char *mode, const char *arg)
+{
+	char request[4096], reply[512];
+
+	if (strcmp(mode, "silent") == 0) {
+		for (;;)
+			pause();
+	} else if (strcmp(mode, "endless") == 0) {
+		memset(reply, 'x', sizeof(reply));
+		while (write(client, reply, sizeof(reply)) > 0)
+			;
+	} else if (strcmp(mode, "trickle") == 0) {
+		while (write(client, "x", 1) == 1)
+			sleep(1);
+	} else if (strcmp(mode, "garbage") == 0) {
+		for (size_t i = 0; i < sizeof(reply); i++)
+			reply[i] = (char)(i * 37);
+		if (write(client, reply, sizeof(reply)) < 0)
+			perror("write");
+	} else if (strcmp(mode, "reply") == 0 || strcmp(mode, "http") == 0) {
+		if (read(client, request, sizeof(request)) < 0)
+			perror("read");
+		if (strcmp(mode, "http") == 0)
+			snprintf(reply, sizeof(reply), "HTTP/1.1 %s Status\r\nContent-Length: 2\r\n"
+				 "Connection: close\r\n\r\nok", arg);
+		else
+			snprintf(reply, sizeof(reply), "%s", arg);
+		if (write(client, reply, strlen(reply)) < 0)
+			perror("write");
+	}
+	close(client);
+}
+
+int main(int argc, char **argv)
+{
+	int fd;
+
+	if (argc < 4 || argc > 5) {
+		fprintf(stderr, "usage: listener ADDRESS BACKLOG MODE [ARG]\n");
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGCHLD, SIG_IGN);
+	fd = listen_on(argv[1], atoi(argv[2]));
+	if (fd < 0) {
+		perror(argv[1]);
+		return 1;
+	}
+	printf("ready\n");
+	fflush(stdout);
+	if (strcmp(argv[3], "never-accept") == 0) {
+		for (;;)
+			pause();
+	}
+	for (;;) {
+		int client = accept(fd, NULL, NULL);
+
+		if (client < 0)
+			continue;
+		if (fork() == 0) {
+			close(fd);
+			serve(client, argv[3], argc == 5 ? argv[4] : "");
+			_exit(0);
+		}
+		close(client);
+	}
+}
