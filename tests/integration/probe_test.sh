@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# Listener self-probes against real listeners on loopback and unix sockets: a listener that
+# never accepts, one that accepts and never answers, a closed port, HTTP 500, a full unix
+# backlog, IPv6, hostile replies, fail_after, and twenty probes hanging at once while
+# SNMP keeps answering.
+source "$(dirname "$0")/../lib.sh"
+
+# listen ADDRESS BACKLOG MODE [ARG]: starts a listener helper and waits until it listens.
+listen() {
+	spawn "$HELPERS/listener" "$@"
+	wait_until 2000 grep -q "^ready" "$T/spawned.log" || { fail "listener $1 did not start"; return 1; }
+	: >"$T/spawned.log"
+}
+
+probe() { echo "$1.\"$2\".\"$3\""; }
+
+# get_many OID...: the values of several objects from one request (one snapshot).
+get_many() {
+	snmpget -v2c -c public -t 1 -r 0 -OqvU "${MIB_OPTS[@]}" "127.0.0.1:$SNMP_PORT" \
+		$(printf 'OOBHEALTH-MIB::%s ' "$@")
+}
+
+latency_between() {
+	local got
+	got=$(oh_get "$(probe ohProbeLatency "$1" "$2")")
+	log "$1/$2: latency $got us"
+	[ "$got" -ge "$3" ] && [ "$got" -le "$4" ] || fail "$1/$2: latency $got us not within $3..$4"
+}
+
+listener_that_never_accepts_fails_a_send_expect_probe() {
+	local port=$(free_port)
+	start_snmpd || return
+	listen 127.0.0.1:$port 8 never-accept || return
+	write_config <<CONF
+  - name: stalled
+    fail_after: 1
+    probes:
+      - { name: connect, tcp: 127.0.0.1:$port, timeout: 1s }
+      - { name: ping, tcp: 127.0.0.1:$port, send: "PING\r\n", expect: '^PONG', timeout: 1s }
+CONF
+	start_agent || return
+	wait_until 3000 value_is "$(probe ohProbeStatus stalled ping)" timeout ||
+		{ fail "ping: $(oh_get "$(probe ohProbeStatus stalled ping)" 2>&1)"; return; }
+	# The kernel completes the handshake into the accept queue: connecting alone passes.
+	assert_value "$(probe ohProbeStatus stalled connect)" ok
+	latency_between stalled ping 1000000 1300000
+	assert_prefix "no reply from 127.0.0.1:$port: timed out after 10" \
+		"$(oh_get "$(probe ohProbeLastError stalled ping)")" "ping last error"
+	assert_value 'ohServiceHealth."stalled"' critical
+}
+
+answers_timeouts_refusals_and_http_status() {
+	local silent=$(free_port) good=$(free_port) closed=$(free_port) h500=$(free_port) h200=$(free_port)
+	start_snmpd || return
+	listen 127.0.0.1:$silent 8 silent || return
+	listen 127.0.0.1:$good 8 reply "PONG ready" || return
+	listen 127.0.0.1:$h500 8 http 500 || return
+	listen 127.0.0.1:$h200 8 http 200 || return
+	write_config <<CONF
+  - name: web
+    probes:
+      - { name: silent, tcp: 127.0.0.1:$silent, send: "PING\r\n", expect: '^PONG', timeout: 1s }
+      - { name: good, tcp: 127.0.0.1:$good, send: "PING\r\n", expect: '^PONG', timeout: 1s }
+      - { name: closed, tcp: 127.0.0.1:$closed, timeout: 1s }
+      - { name: h500, http: 'http://127.0.0.1:$h500/health', timeout: 1s }
+      - { name: h200, http: 'http://127.0.0.1:$h200/health', expect: '^ok', timeout: 1s }
+CONF
+	start_agent || return
+	wait_until 3000 value_is "$(probe ohProbeStatus web silent)" timeout || { fail "silent did not time out"; return; }
+	assert_value "$(probe ohProbeStatus web good)" ok
+	latency_between web good 1 200000
+	assert_value "$(probe ohProbeStatus web closed)" refused
+	assert_prefix "connect 127.0.0.1:$closed: Connection refused (nothing listens)" \
+		"$(oh_get "$(probe ohProbeLastError web closed)")" "closed last error"
+	assert_value "$(probe ohProbeStatus web h500)" badResponse
+	assert_prefix "HTTP status 500, expected 2xx" "$(oh_get "$(probe ohProbeLastError web h500)")" "h500 last error"
+	assert_value "$(probe ohProbeStatus web h200)" ok
+	assert_value "$(probe ohProbeTarget web h200)" "http://127.0.0.1:$h200/health"
+	assert_value "$(probe ohProbeLastError web good)" ""
+	[ "$(oh_get "$(probe ohProbeLastSuccess web good)")" != "0-1-1,0:0:0.0" ] || fail "good has no last success"
+	assert_value "$(probe ohProbeLastSuccess web closed)" "0-1-1,0:0:0.0"
+}
+
+full_unix_backlog_is_reported_never_a_hang() {
+	local started took out
+	listen "$T/admin.sock" 0 never-accept || return
+	cat >"$T/once.yaml" <<CONF
+services:
+  - name: admin
+    fail_after: 1
+    probes:
+      - { name: admin, unix: $T/admin.sock, timeout: 2s }
+CONF
+	# The first connection fills a backlog of 0; it stays queued, never accepted.
+	"$OOBHEALTHD" --once -c "$T/once.yaml" >/dev/null
+	started=$(now_ms)
+	out=$("$OOBHEALTHD" --once -c "$T/once.yaml")
+	took=$(($(now_ms) - started))
+	log "--once with the backlog full took ${took} ms"
+	grep -Eq "^admin +admin +backlogFull .* accept queue full \(listener not accepting\)" <<<"$out" ||
+		fail "a full unix backlog is not backlogFull: $out"
+	[ "$took" -lt 1000 ] || fail "the probe waited ${took} ms on a full backlog"
+}
+
+ipv6_loopback_probe_works() {
+	local port=$(free_port)
+	start_snmpd || return
+	listen "[::1]:$port" 8 reply "PONG6" || return
+	write_config <<CONF
+  - name: six
+    probes:
+      - { name: v6, tcp: '[::1]:$port', send: "PING\r\n", expect: '^PONG6', timeout: 1s }
+CONF
+	start_agent || return
+	wait_until 2500 value_is "$(probe ohProbeStatus six v6)" ok || fail "IPv6 probe: $(oh_get "$(probe ohProbeLastError six v6)" 2>&1)"
+	assert_value "$(probe ohProbeTarget six v6)" "[::1]:$port"
+}
+
+hostile_replies_are_bounded() {
+	local endless=$(free_port) trickle=$(free_port)
+	start_snmpd || return
+	listen 127.0.0.1:$endless 8 endless || return
+	listen 127.0.0.1:$trickle 8 trickle || return
+	listen "@oh-garbage-$$" 8 garbage || return
+	write_config <<CONF
+  - name: hostile
+    probes:
+      - { name: endless, tcp: 127.0.0.1:$endless, expect: 'NEVER', timeout: 1s }
+      - { name: trickle, tcp: 127.0.0.1:$trickle, expect: 'NEVER', timeout: 1s }
+      - { name: garbage, unix: '@oh-garbage-$$', expect: 'NEVER', timeout: 1s }
+CONF
+	start_agent || return
+	wait_until 3000 value_is "$(probe ohProbeStatus hostile trickle)" timeout || { fail "trickle did not time out"; return; }
+	assert_value "$(probe ohProbeStatus hostile endless)" badResponse
+	assert_prefix "no match for /NEVER/ in the first 4096 bytes" \
+		"$(oh_get "$(probe ohProbeLastError hostile endless)")" "endless last error"
+	latency_between hostile endless 1 500000
+	latency_between hostile trickle 1000000 1300000
+	assert_value "$(probe ohProbeStatus hostile garbage)" badResponse
+	assert_prefix "reply (512 bytes) does not match /NEVER/" \
+		"$(oh_get "$(probe ohProbeLastError hostile garbage)")" "garbage last error"
+	kill -0 "$AGENT_PID" || fail "oobhealthd died"
+}
+
+fail_after_counts_consecutive_failures() {
+	local silent=$(free_port) values
+	start_snmpd || return
+	listen 127.0.0.1:$silent 8 silent || return
+	INTERVAL=500ms write_config <<CONF
+  - name: flaky
+    fail_after: 3
+    probes:
+      - { name: rpc, tcp: 127.0.0.1:$silent, send: "x", timeout: 300ms }
+CONF
+	start_agent || return
+	wait_until 3000 value_is "$(probe ohProbeConsecFailures flaky rpc)" 1 || { fail "no first failure"; return; }
+	values=$(get_many "$(probe ohProbeConsecFailures flaky rpc)" 'ohServiceHealth."flaky"' | tr '\n' ' ')
+	case "$values" in
+	"1 warning "|"2 warning ") ;;
+	*) fail "below fail_after the service should be warning: [$values]" ;;
+	esac
+	wait_until 4000 value_is 'ohServiceHealth."flaky"' critical || { fail "never critical"; return; }
+	values=$(get_many "$(probe ohProbeConsecFailures flaky rpc)" "$(probe ohProbeFailures flaky rpc)" | tr '\n' ' ')
+	read -r consec total <<<"$values"
+	[ "$consec" -ge 3 ] && [ "$total" -ge "$consec" ] || fail "critical with consec $consec, total $total"
+}
+
+twenty_hanging_probes_never_delay_answers() {
+	local port=$(free_port) slowest=0 t0 took cycle i
+	start_snmpd || return
+	listen 127.0.0.1:$port 64 silent || return
+	{
+		echo "  - name: hanging"
+		echo "    probes:"
+		for i in $(seq 20); do
+			echo "      - { name: p$i, tcp: 127.0.0.1:$port, send: \"x\", timeout: 2s }"
+		done
+	} | write_config
+	start_agent || return
+	for i in $(seq 30); do
+		t0=$(now_ms)
+		oh_get 'ohServiceHealth."hanging"' >/dev/null || fail "GET $i got no answer"
+		took=$(($(now_ms) - t0))
+		[ "$took" -gt "$slowest" ] && slowest=$took
+		sleep 0.1
+	done
+	log "slowest of 30 GETs while 20 probes hang for 2 s: ${slowest} ms"
+	[ "$slowest" -lt 500 ] || fail "a GET took ${slowest} ms while probes hung"
+	wait_until 5000 value_is "$(probe ohProbeStatus hanging p20)" timeout || { fail "p20 did not time out"; return; }
+	cycle=$(oh_get ohAgentLastCycleDuration.0)
+	log "cycle with 20 hanging probes: ${cycle} ms"
+	[ "$cycle" -ge 2000 ] && [ "$cycle" -lt 2600 ] || fail "cycle took ${cycle} ms, expected about one 2 s deadline"
+}
+
+run_tests listener_that_never_accepts_fails_a_send_expect_probe \
+	answers_timeouts_refusals_and_http_status full_unix_backlog_is_reported_never_a_hang \
+	ipv6_loopback_probe_works hostile_replies_are_bounded fail_after_counts_consecutive_failures \
+	twenty_hanging_probes_never_delay_answers
