@@ -64,7 +64,7 @@ unit: test-deps $(UNIT_TESTS)
 test: test-deps agent/oobhealthd $(BUILD)/san/oobhealthd $(UNIT_TESTS) $(HELPERS) $(BUILD)/mibs/.fetched
 	@tests/run-all $(UNIT_TESTS)
 
-demo: test-deps agent/oobhealthd $(BUILD)/mibs/.fetched
+demo: test-deps agent/oobhealthd $(BUILD)/helpers/listener $(BUILD)/mibs/.fetched
 	@tests/demo/run-demo
 
 lint-mib: $(BUILD)/mibs/.fetched

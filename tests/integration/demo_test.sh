@@ -18,9 +18,12 @@ demo_prints_the_walk_and_cleans_up() {
 	grep -q '^OOBHEALTH-MIB::ohServiceFdSoftLimit."demo-lowfd" = Gauge32: 1024 descriptors$' <<<"$out" || fail "demo-lowfd's limit is not 1024"
 	grep -q '^OOBHEALTH-MIB::ohServiceHealth."demo-lowfd" = INTEGER: critical(3)$' <<<"$out" || fail "demo-lowfd is not critical"
 	grep -q '^OOBHEALTH-MIB::ohFileStatus."demo-worker".1 = INTEGER: ok(1)$' <<<"$out" || fail "demo-worker's heartbeat is not ok"
-	grep -q '^OOBHEALTH-MIB::ohAgentServices.0 = Gauge32: 7 services$' <<<"$out" || fail "ohAgentServices is not 7"
+	grep -q '^OOBHEALTH-MIB::ohProbeStatus."demo-stalled"."ping" = INTEGER: timeout(2)$' <<<"$out" || fail "demo-stalled's ping did not time out"
+	grep -q '^OOBHEALTH-MIB::ohProbeStatus."demo-stalled"."connect" = INTEGER: ok(1)$' <<<"$out" || fail "demo-stalled's connect probe is not ok"
+	grep -q '^OOBHEALTH-MIB::ohProbeStatus."demo-probe-only"."http" = INTEGER: ok(1)$' <<<"$out" || fail "demo-probe-only's http probe is not ok"
+	grep -q '^OOBHEALTH-MIB::ohAgentServices.0 = Gauge32: 8 services$' <<<"$out" || fail "ohAgentServices is not 8"
 	pids=$(sed -n 's/^demo: stopping what it started, pids: //p' <<<"$out")
-	[ "$(wc -w <<<"$pids")" -eq 7 ] || fail "the demo did not name the 7 processes it started: [$pids]"
+	[ "$(wc -w <<<"$pids")" -eq 9 ] || fail "the demo did not name the 9 processes it started: [$pids]"
 	for pid in $pids; do
 		kill -0 "$pid" 2>/dev/null && fail "the demo left pid $pid running"
 	done
