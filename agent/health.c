@@ -35,20 +35,27 @@ void health_reasons_init(struct health_reasons *reasons)
 
 void health_add(struct health_reasons *reasons, enum health level, const char *fmt, ...)
 {
+	char text[HEALTH_REASON_LEN];
 	va_list ap;
 
 	if (level == HEALTH_OK)
 		return;
 	if (health_worse(level, reasons->level))
 		reasons->level = level;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	/* Two probes of one port find the same holder: say it once. */
+	for (size_t i = 0; i < reasons->count; i++) {
+		if (reasons->items[i].level == level && strcmp(reasons->items[i].text, text) == 0)
+			return;
+	}
 	if (reasons->count == HEALTH_REASONS_MAX) {
 		reasons->dropped++;
 		return;
 	}
 	reasons->items[reasons->count].level = level;
-	va_start(ap, fmt);
-	vsnprintf(reasons->items[reasons->count].text, HEALTH_REASON_LEN, fmt, ap);
-	va_end(ap);
+	memcpy(reasons->items[reasons->count].text, text, sizeof(text));
 	reasons->count++;
 }
 

@@ -75,7 +75,7 @@ static int run_once(const char *path, bool json)
 	/* One cycle on its own: the state file belongs to the daemon and is left alone. */
 	snapshot = cycle_run(config, &state);
 	probe_pool_stop();
-	state_store_free(&state.store);
+	prober_state_free(&state);
 	config_free(config);
 	if (snapshot == NULL) {
 		fprintf(stderr, "out of memory\n");

@@ -13,6 +13,11 @@ enum probe_column {
 	COL_FAILURES,
 	COL_LAST_SUCCESS,
 	COL_LAST_ERROR,
+	COL_ACCEPT_QUEUE,
+	COL_ACCEPT_BACKLOG,
+	COL_LISTENER_PID,
+	COL_CONNECTIONS,
+	COL_STALLED_CONNECTIONS,
 };
 
 static struct mib_rows probe_rows(void)
@@ -53,12 +58,27 @@ static void probe_answer(const void *r, unsigned column, netsnmp_variable_list *
 	case COL_LAST_ERROR:
 		mib_set_string(var, row->last_error);
 		break;
+	case COL_ACCEPT_QUEUE:
+		mib_set_gauge(var, row->accept_queue);
+		break;
+	case COL_ACCEPT_BACKLOG:
+		mib_set_gauge(var, row->accept_backlog);
+		break;
+	case COL_LISTENER_PID:
+		mib_set_unsigned(var, row->listener_pid);
+		break;
+	case COL_CONNECTIONS:
+		mib_set_gauge(var, row->connections);
+		break;
+	case COL_STALLED_CONNECTIONS:
+		mib_set_gauge(var, row->stalled_connections);
+		break;
 	}
 }
 
 static struct mib_table probe_table = {
 	.name = "ohProbeTable",
-	.served_columns = MIB_COLUMNS(COL_TARGET, COL_LAST_ERROR),
+	.served_columns = MIB_COLUMNS(COL_TARGET, COL_STALLED_CONNECTIONS),
 	.rows = probe_rows,
 	.answer = probe_answer,
 };

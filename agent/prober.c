@@ -192,7 +192,7 @@ int prober_stop(unsigned wait_ms)
 	if (!ended)
 		return -1;
 	pthread_join(thread, NULL);
-	state_store_free(&state.store);
+	prober_state_free(&state);
 	config_free(config);
 	config = NULL;
 	return 0;

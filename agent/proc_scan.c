@@ -263,3 +263,19 @@ const struct process *process_tree_next(const struct process_table *table,
 	}
 	return NULL;
 }
+
+bool process_in_tree(const struct process_table *table, pid_t ancestor, pid_t pid)
+{
+	/* Up the parent chain; the depth bound guards a loop a racing scan could link. */
+	for (size_t depth = 0; pid > 0 && depth <= table->count; depth++) {
+		const struct process *proc;
+
+		if (pid == ancestor)
+			return true;
+		proc = process_find(table, pid);
+		if (proc == NULL || proc->ppid == pid)
+			return false;
+		pid = proc->ppid;
+	}
+	return false;
+}

@@ -31,15 +31,16 @@ void report_table(FILE *out, const struct snapshot *s)
 			(int)row->pid, health_name(row->health), row->health_text);
 	}
 	if (s->nprobes > 0)
-		fprintf(out, "\n%-24s %-16s %-12s %-10s %s\n", "SERVICE", "PROBE", "STATUS",
-			"LATENCY", "LAST ERROR");
+		fprintf(out, "\n%-24s %-16s %-12s %10s %-7s %-8s %s\n", "SERVICE", "PROBE", "STATUS",
+			"LATENCY", "QUEUE", "OWNER", "LAST ERROR");
 	for (size_t i = 0; i < s->nprobes; i++) {
 		const struct probe_row *row = &s->probes[i];
 		char service[OH_SERVICE_NAME_MAX + 1], probe[OH_PROBE_NAME_MAX + 1];
 
 		index_names(&row->index, service, probe);
-		fprintf(out, "%-24s %-16s %-12s %7.1f ms %s\n", service, probe,
-			probe_status_name(row->status), row->latency_us / 1000.0,
+		fprintf(out, "%-24s %-16s %-12s %7.1f ms %3" PRIu32 "/%-3" PRIu32 " %-8" PRIu32 " %s\n",
+			service, probe, probe_status_name(row->status), row->latency_us / 1000.0,
+			row->accept_queue, row->accept_backlog, row->listener_pid,
 			row->status == PROBE_OK ? "" : row->last_error);
 	}
 	fprintf(out, "cycle: %" PRIu32 " ms wall, %" PRIu32 " us cpu; /proc pass: %" PRIu32
@@ -96,8 +97,12 @@ void report_json(FILE *out, const struct snapshot *s)
 		json_string(out, service);
 		fprintf(out, ",\"name\":");
 		json_string(out, probe);
-		fprintf(out, ",\"status\":\"%s\",\"latency_us\":%" PRIu32 ",\"error\":",
-			probe_status_name(row->status), row->latency_us);
+		fprintf(out, ",\"status\":\"%s\",\"latency_us\":%" PRIu32 ",\"accept_queue\":%"
+			PRIu32 ",\"accept_backlog\":%" PRIu32 ",\"listener_pid\":%" PRIu32
+			",\"connections\":%" PRIu32 ",\"stalled_connections\":%" PRIu32 ",\"error\":",
+			probe_status_name(row->status), row->latency_us, row->accept_queue,
+			row->accept_backlog, row->listener_pid, row->connections,
+			row->stalled_connections);
 		json_string(out, row->status == PROBE_OK ? "" : row->last_error);
 		fputc('}', out);
 	}

@@ -5,31 +5,63 @@
 #include <stdio.h>
 #include <string.h>
 
-void service_probes_record(const struct service_config *service, const struct probe_job *jobs,
-			   struct service_state *state, int64_t now_ms, struct probe_row *rows,
+/* A listener owned outside the service's tree: the port is someone else's (a stale
+ * forwarder, say), whatever the probe says. Only services with a match have a tree. */
+static void judge_owner(const struct service_config *service, const struct probe_config *probe,
+			const struct service_probes *in, const struct probe_listener *found,
+			struct health_reasons *reasons)
+{
+	if (service->match == MATCH_NONE || found->owner == 0 || in->table == NULL ||
+	    (in->main_pid != 0 && process_in_tree(in->table, in->main_pid, found->owner)))
+		return;
+	if (probe->kind == PROBE_UNIX) {
+		health_add(reasons, HEALTH_CRITICAL, "socket %s held by pid %d (%s), not by this service",
+			   probe->target, (int)found->owner, found->owner_comm);
+		return;
+	}
+	health_add(reasons, HEALTH_CRITICAL, "port %u held by pid %d (%s), not by this service",
+		   found->listener->port, (int)found->owner, found->owner_comm);
+}
+
+static void judge_result(const struct service_config *service, const struct probe_config *probe,
+			 const struct probe_result *result, const struct probe_listener *found,
+			 struct probe_state *record, int64_t now_ms, struct health_reasons *reasons)
+{
+	char queue[64] = "";
+
+	if (result->status == PROBE_OK) {
+		record->consec_failures = 0;
+		record->last_success_ms = now_ms;
+		return;
+	}
+	record->consec_failures++;
+	record->failures++;
+	snprintf(record->last_error, sizeof(record->last_error), "%s", result->error);
+	/* A filled accept queue tells a stalled listener from a slow one. */
+	if (found->listener != NULL && found->listener->accept_queue > 0)
+		snprintf(queue, sizeof(queue), " (accept queue %u of %u)",
+			 found->listener->accept_queue, found->listener->accept_backlog);
+	if (record->consec_failures >= service->fail_after)
+		health_add(reasons, HEALTH_CRITICAL, "probe %s: %s%s", probe->name, result->error,
+			   queue);
+	else
+		health_add(reasons, HEALTH_WARNING, "probe %s: %s%s (failure %u of %u)", probe->name,
+			   result->error, queue, record->consec_failures, service->fail_after);
+}
+
+void service_probes_record(const struct service_config *service, const struct service_probes *in,
+			   struct service_state *state, struct probe_row *rows,
 			   struct health_reasons *reasons)
 {
 	for (size_t i = 0; i < service->nprobes; i++) {
 		const struct probe_config *probe = &service->probes[i];
-		const struct probe_result *result = &jobs[i].result;
+		const struct probe_result *result = &in->jobs[i].result;
+		const struct probe_listener *found = &in->listeners[i];
 		struct probe_state *record = &state->probes[i];
 		struct probe_row *row = &rows[i];
 
-		if (result->status == PROBE_OK) {
-			record->consec_failures = 0;
-			record->last_success_ms = now_ms;
-		} else {
-			record->consec_failures++;
-			record->failures++;
-			snprintf(record->last_error, sizeof(record->last_error), "%s", result->error);
-			if (record->consec_failures >= service->fail_after)
-				health_add(reasons, HEALTH_CRITICAL, "probe %s: %s", probe->name,
-					   result->error);
-			else
-				health_add(reasons, HEALTH_WARNING, "probe %s: %s (failure %u of %u)",
-					   probe->name, result->error, record->consec_failures,
-					   service->fail_after);
-		}
+		judge_result(service, probe, result, found, record, in->now_ms, reasons);
+		judge_owner(service, probe, in, found, reasons);
 		row_index_add_string(&row->index, service->name);
 		row_index_add_string(&row->index, probe->name);
 		snprintf(row->target, sizeof(row->target), "%s", probe->target);
@@ -39,5 +71,12 @@ void service_probes_record(const struct service_config *service, const struct pr
 		row->failures = record->failures;
 		row->last_success_ms = record->last_success_ms;
 		snprintf(row->last_error, sizeof(row->last_error), "%s", record->last_error);
+		if (found->listener != NULL) {
+			row->accept_queue = found->listener->accept_queue;
+			row->accept_backlog = found->listener->accept_backlog;
+			row->connections = found->listener->connections;
+			row->stalled_connections = found->listener->stalled;
+		}
+		row->listener_pid = (uint32_t)found->owner;
 	}
 }

@@ -5,6 +5,7 @@
 #include "config.h"
 #include "service_state.h"
 #include "snapshot.h"
+#include "socket_owner.h"
 
 /* What the prober carries from one cycle to the next. */
 struct prober_state {
@@ -13,7 +14,11 @@ struct prober_state {
 	uint32_t config_failures;
 	struct state_store store;        /* per service, in the configuration's order */
 	const struct config *synced;     /* the config STORE matches; NULL after a reload */
+	struct socket_owner *owners;     /* listener owners found last cycle, tried first */
+	size_t nowners;
 };
+
+void prober_state_free(struct prober_state *state);
 
 /* Runs one cycle over CONFIG and returns its snapshot (NULL only when out of memory).
  * STATE's store is brought in line with CONFIG first; its dirty flag is set when a

@@ -22,7 +22,7 @@ struct health_reasons {
 
 void health_reasons_init(struct health_reasons *reasons);
 
-/* Adds a reason at LEVEL (HEALTH_OK adds nothing). */
+/* Adds a reason at LEVEL (HEALTH_OK adds nothing; the same text twice counts once). */
 void health_add(struct health_reasons *reasons, enum health level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

@@ -2,6 +2,7 @@
 #ifndef OH_PROC_SCAN_H
 #define OH_PROC_SCAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -41,6 +42,9 @@ void process_table_free(struct process_table *table);
 ssize_t proc_read_small(int dirfd, const char *path, char *buf, size_t len);
 
 const struct process *process_find(const struct process_table *table, pid_t pid);
+
+/* Whether PID is ANCESTOR or one of its descendants. */
+bool process_in_tree(const struct process_table *table, pid_t ancestor, pid_t pid);
 
 /* Where a walk of one process tree stands; start it as { .at = -1 }. */
 struct tree_cursor {

@@ -6,12 +6,32 @@
 #include "config.h"
 #include "health.h"
 #include "probe_pool.h"
+#include "proc_scan.h"
 #include "service_state.h"
 #include "snapshot.h"
+#include "sock_diag.h"
 
-/* JOBS and ROWS hold one entry per probe of SERVICE, in its order; NOW_MS is wall clock. */
-void service_probes_record(const struct service_config *service, const struct probe_job *jobs,
-			   struct service_state *state, int64_t now_ms, struct probe_row *rows,
+/* What sock_diag and the fd links say about the listener a probe reaches. */
+struct probe_listener {
+	const struct listener *listener;   /* NULL: nothing listens there */
+	pid_t owner;                       /* 0: not found */
+	char owner_comm[16];
+};
+
+/* The service's side of one cycle's probes. */
+struct service_probes {
+	const struct probe_job *jobs;          /* one per probe of the service, in order */
+	const struct probe_listener *listeners;
+	const struct process_table *table;     /* NULL when /proc could not be read */
+	pid_t main_pid;                        /* 0: no main process */
+	int64_t now_ms;                        /* wall clock */
+};
+
+/* Fills ROWS (one per probe of SERVICE), updates STATE's probe records and adds what is
+ * wrong to REASONS: failures (critical from fail_after in a row) and a listener held by
+ * a process outside the service's tree. */
+void service_probes_record(const struct service_config *service, const struct service_probes *in,
+			   struct service_state *state, struct probe_row *rows,
 			   struct health_reasons *reasons);
 
 #endif

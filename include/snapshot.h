@@ -43,6 +43,12 @@ struct probe_row {
 	uint32_t failures;
 	int64_t last_success_ms;
 	char last_error[200];
+	/* The listener the probe reaches (sock_diag); all 0 when nothing listens. */
+	uint32_t accept_queue;
+	uint32_t accept_backlog;
+	uint32_t listener_pid;
+	uint32_t connections;
+	uint32_t stalled_connections;
 };
 
 struct file_row {

@@ -167,6 +167,14 @@ assert_prefix() {
 	esac
 }
 
+# assert_contains TEXT PART WHAT: fails unless TEXT contains PART.
+assert_contains() {
+	case "$1" in
+	*"$2"*) ;;
+	*) fail "$3: expected [$2] in [$1]" ;;
+	esac
+}
+
 assert_value() {
 	local got
 	got=$(oh_get "$1" 2>&1)

@@ -6,13 +6,6 @@ source "$(dirname "$0")/../lib.sh"
 
 svc() { echo "$1.\"$2\""; }
 
-# contains TEXT PART WHAT: fails unless TEXT contains PART.
-assert_contains() {
-	case "$1" in
-	*"$2"*) ;;
-	*) fail "$3: expected [$2] in [$1]" ;;
-	esac
-}
 
 zombie_child_under_wrapper_is_reported() {
 	start_snmpd || return

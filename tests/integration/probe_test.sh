@@ -14,6 +14,7 @@ listen() {
 
 probe() { echo "$1.\"$2\".\"$3\""; }
 
+
 # get_many OID...: the values of several objects from one request (one snapshot).
 get_many() {
 	snmpget -v2c -c public -t 1 -r 0 -OqvU "${MIB_OPTS[@]}" "127.0.0.1:$SNMP_PORT" \
@@ -31,6 +32,7 @@ listener_that_never_accepts_fails_a_send_expect_probe() {
 	local port=$(free_port)
 	start_snmpd || return
 	listen 127.0.0.1:$port 8 never-accept || return
+	local listener=$SPAWNED queue
 	write_config <<CONF
   - name: stalled
     fail_after: 1
@@ -47,6 +49,49 @@ CONF
 	assert_prefix "no reply from 127.0.0.1:$port: timed out after 10" \
 		"$(oh_get "$(probe ohProbeLastError stalled ping)")" "ping last error"
 	assert_value 'ohServiceHealth."stalled"' critical
+	# The probes' own connections wait in the accept queue; sock_diag shows them.
+	assert_value "$(probe ohProbeAcceptBacklog stalled ping)" 8
+	queue=$(oh_get "$(probe ohProbeAcceptQueue stalled ping)")
+	log "accept queue $queue of 8"
+	[ "$queue" -ge 1 ] && [ "$queue" -le 9 ] || fail "accept queue $queue, expected 1..9"
+	assert_value "$(probe ohProbeListenerPid stalled ping)" "$listener"
+	assert_contains "$(oh_get 'ohServiceHealthText."stalled"')" "(accept queue " "health text"
+}
+
+port_held_by_another_process_is_critical() {
+	local port=$(free_port) node holder connections
+	start_snmpd || return
+	# The service's own process runs, but its port is held by a stale forwarder.
+	spawn sleep 600
+	node=$SPAWNED
+	echo "$node" >"$T/node.pid"
+	listen 127.0.0.1:$port 8 silent || return
+	holder=$SPAWNED
+	echo "$holder" >"$T/holder.pid"
+	exec 7<>"/dev/tcp/127.0.0.1/$port" 8<>"/dev/tcp/127.0.0.1/$port"
+	write_config <<CONF
+  - name: node
+    match: { pidfile: $T/node.pid }
+    probes:
+      - { name: api, tcp: 127.0.0.1:$port, timeout: 1s }
+  - name: forwarder
+    match: { pidfile: $T/holder.pid }
+    probes:
+      - { name: api, tcp: 127.0.0.1:$port, timeout: 1s }
+CONF
+	start_agent || return
+	wait_until 2500 value_is "$(probe ohProbeListenerPid node api)" "$holder" ||
+		{ fail "listener pid: $(oh_get "$(probe ohProbeListenerPid node api)" 2>&1), expected $holder"; return; }
+	assert_value "$(probe ohProbeStatus node api)" ok
+	assert_value 'ohServiceHealth."node"' critical
+	assert_value 'ohServiceHealthText."node"' "port $port held by pid $holder (listener), not by this service"
+	# The holder's own service sees its own listener: nothing wrong.
+	assert_value 'ohServiceHealth."forwarder"' ok
+	connections=$(oh_get "$(probe ohProbeConnections forwarder api)")
+	log "established connections on the listener: $connections"
+	[ "$connections" -ge 2 ] || fail "ohProbeConnections $connections, expected at least the 2 held open"
+	assert_value "$(probe ohProbeStalledConnections forwarder api)" 0
+	exec 7>&- 8>&-
 }
 
 answers_timeouts_refusals_and_http_status() {
@@ -192,7 +237,7 @@ twenty_hanging_probes_never_delay_answers() {
 	[ "$cycle" -ge 2000 ] && [ "$cycle" -lt 2600 ] || fail "cycle took ${cycle} ms, expected about one 2 s deadline"
 }
 
-run_tests listener_that_never_accepts_fails_a_send_expect_probe \
+run_tests listener_that_never_accepts_fails_a_send_expect_probe port_held_by_another_process_is_critical \
 	answers_timeouts_refusals_and_http_status full_unix_backlog_is_reported_never_a_hang \
 	ipv6_loopback_probe_works hostile_replies_are_bounded fail_after_counts_consecutive_failures \
 	twenty_hanging_probes_never_delay_answers

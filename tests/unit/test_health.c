@@ -35,6 +35,18 @@ static void reasons_are_listed_worst_first(void)
 	CHECK(reasons.level == HEALTH_CRITICAL);
 }
 
+static void the_same_reason_counts_once(void)
+{
+	struct health_reasons reasons;
+	char text[256];
+
+	health_reasons_init(&reasons);
+	health_add(&reasons, HEALTH_CRITICAL, "port %d held by pid 7 (sshd)", 8443);
+	health_add(&reasons, HEALTH_CRITICAL, "port %d held by pid 7 (sshd)", 8443);
+	health_text(&reasons, text, sizeof(text));
+	CHECK_STR(text, "port 8443 held by pid 7 (sshd)");
+}
+
 static void unknown_outranks_warning_not_critical(void)
 {
 	CHECK(health_worse(HEALTH_UNKNOWN, HEALTH_WARNING));
@@ -98,6 +110,7 @@ int main(void)
 {
 	TEST(no_reason_reads_ok);
 	TEST(reasons_are_listed_worst_first);
+	TEST(the_same_reason_counts_once);
 	TEST(unknown_outranks_warning_not_critical);
 	TEST(long_text_is_cut_visibly);
 	TEST(open_files_limit_is_parsed);

@@ -1,0 +1,267 @@
+/* The host's listening sockets from NETLINK_SOCK_DIAG, dumped once per cycle: accept
+ * queue and backlog of TCP and unix listeners, and the established TCP connections on
+ * each listener's port (with those whose peer stopped acknowledging). */
+#include "sock_diag.h"
+
+#include <errno.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#define TCP_STATE_ESTABLISHED 1
+#define TCP_STATE_LISTEN 10
+
+typedef int (*diag_reply)(struct listener_table *table, const struct nlmsghdr *msg);
+
+static int add_listener(struct listener_table *table, const struct listener *listener)
+{
+	struct listener *grown = realloc(table->items, (table->count + 1) * sizeof(*grown));
+
+	if (grown == NULL)
+		return -1;
+	table->items = grown;
+	table->items[table->count++] = *listener;
+	return 0;
+}
+
+/* Sends REQUEST and hands every answer to ON_REPLY until the dump is done. */
+static int dump(struct listener_table *table, const char *what, void *request, size_t len,
+		diag_reply on_reply)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	struct timeval timeout = { .tv_sec = 1 };
+	struct nlmsghdr *hdr = request;
+	char buf[32768] __attribute__((aligned(NLMSG_ALIGNTO)));
+	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+
+	if (fd < 0)
+		goto fail;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+	hdr->nlmsg_len = (uint32_t)len;
+	hdr->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	hdr->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	if (sendto(fd, request, len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
+		goto fail;
+	for (;;) {
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		int got = (int)n;
+
+		if (n < 0)
+			goto fail;
+		for (struct nlmsghdr *msg = (struct nlmsghdr *)buf; NLMSG_OK(msg, got);
+		     msg = NLMSG_NEXT(msg, got)) {
+			if (msg->nlmsg_type == NLMSG_DONE) {
+				close(fd);
+				return 0;
+			}
+			if (msg->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *err = NLMSG_DATA(msg);
+
+				errno = -err->error;
+				goto fail;
+			}
+			if (on_reply(table, msg) < 0) {
+				errno = ENOMEM;
+				goto fail;
+			}
+		}
+	}
+fail:
+	snprintf(table->error, sizeof(table->error), "sock_diag %s dump: %s", what, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+static int on_inet_listener(struct listener_table *table, const struct nlmsghdr *msg)
+{
+	const struct inet_diag_msg *diag = NLMSG_DATA(msg);
+	struct listener listener = { .family = diag->idiag_family };
+
+	memcpy(listener.addr, diag->id.idiag_src, sizeof(listener.addr));
+	listener.port = ntohs(diag->id.idiag_sport);
+	listener.inode = diag->idiag_inode;
+	/* For a listening socket the kernel reports the accept queue and its maximum. */
+	listener.accept_queue = diag->idiag_rqueue;
+	listener.accept_backlog = diag->idiag_wqueue;
+	return add_listener(table, &listener);
+}
+
+static bool tcp_stalled(const struct nlmsghdr *msg)
+{
+	const struct inet_diag_msg *diag = NLMSG_DATA(msg);
+	int len = (int)(msg->nlmsg_len - NLMSG_LENGTH(sizeof(*diag)));
+
+	for (const struct rtattr *attr = (const struct rtattr *)(diag + 1); RTA_OK(attr, len);
+	     attr = RTA_NEXT(attr, len)) {
+		const struct tcp_info *info = RTA_DATA(attr);
+
+		if (attr->rta_type == INET_DIAG_INFO &&
+		    RTA_PAYLOAD(attr) >= offsetof(struct tcp_info, tcpi_rto))
+			return info->tcpi_retransmits > 0 || info->tcpi_probes > 0 ||
+			       info->tcpi_backoff > 0;
+	}
+	return false;
+}
+
+static int on_inet_connection(struct listener_table *table, const struct nlmsghdr *msg)
+{
+	const struct inet_diag_msg *diag = NLMSG_DATA(msg);
+	uint16_t port = ntohs(diag->id.idiag_sport);
+
+	for (size_t i = 0; i < table->count; i++) {
+		struct listener *listener = &table->items[i];
+
+		if (listener->family == AF_UNIX || listener->port != port)
+			continue;
+		listener->connections++;
+		if (tcp_stalled(msg))
+			listener->stalled++;
+		break;
+	}
+	return 0;
+}
+
+static int dump_tcp(struct listener_table *table, int family, uint32_t states, uint8_t ext,
+		    diag_reply on_reply)
+{
+	struct {
+		struct nlmsghdr hdr;
+		struct inet_diag_req_v2 req;
+	} request = { 0 };
+
+	request.req.sdiag_family = (uint8_t)family;
+	request.req.sdiag_protocol = IPPROTO_TCP;
+	request.req.idiag_states = states;
+	request.req.idiag_ext = ext;
+	return dump(table, family == AF_INET ? "tcp" : "tcp6", &request, sizeof(request), on_reply);
+}
+
+static int on_unix_listener(struct listener_table *table, const struct nlmsghdr *msg)
+{
+	const struct unix_diag_msg *diag = NLMSG_DATA(msg);
+	int len = (int)(msg->nlmsg_len - NLMSG_LENGTH(sizeof(*diag)));
+	struct listener listener = { .family = AF_UNIX, .inode = diag->udiag_ino };
+
+	for (const struct rtattr *attr = (const struct rtattr *)(diag + 1); RTA_OK(attr, len);
+	     attr = RTA_NEXT(attr, len)) {
+		if (attr->rta_type == UNIX_DIAG_NAME) {
+			size_t n = RTA_PAYLOAD(attr);
+
+			if (n >= sizeof(listener.path))
+				n = sizeof(listener.path) - 1;
+			memcpy(listener.path, RTA_DATA(attr), n);
+			listener.path[n] = '\0';
+			if (n > 0 && listener.path[0] == '\0')
+				listener.path[0] = '@';
+		} else if (attr->rta_type == UNIX_DIAG_RQLEN) {
+			const struct unix_diag_rqlen *rqlen = RTA_DATA(attr);
+
+			listener.accept_queue = rqlen->udiag_rqueue;
+			listener.accept_backlog = rqlen->udiag_wqueue;
+		}
+	}
+	if (listener.path[0] == '\0')
+		return 0; /* unnamed: nothing can connect to it by name */
+	return add_listener(table, &listener);
+}
+
+static int dump_unix(struct listener_table *table)
+{
+	struct {
+		struct nlmsghdr hdr;
+		struct unix_diag_req req;
+	} request = { 0 };
+
+	request.req.sdiag_family = AF_UNIX;
+	request.req.udiag_states = 1u << TCP_STATE_LISTEN;
+	request.req.udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_RQLEN;
+	return dump(table, "unix", &request, sizeof(request), on_unix_listener);
+}
+
+int sock_diag_dump(bool want_tcp, bool want_unix, struct listener_table *table)
+{
+	int rc = 0;
+
+	memset(table, 0, sizeof(*table));
+	if (want_tcp) {
+		rc |= dump_tcp(table, AF_INET, 1u << TCP_STATE_LISTEN, 0, on_inet_listener);
+		rc |= dump_tcp(table, AF_INET6, 1u << TCP_STATE_LISTEN, 0, on_inet_listener);
+		rc |= dump_tcp(table, AF_INET, 1u << TCP_STATE_ESTABLISHED,
+			       1u << (INET_DIAG_INFO - 1), on_inet_connection);
+		rc |= dump_tcp(table, AF_INET6, 1u << TCP_STATE_ESTABLISHED,
+			       1u << (INET_DIAG_INFO - 1), on_inet_connection);
+	}
+	if (want_unix)
+		rc |= dump_unix(table);
+	return rc < 0 ? -1 : 0;
+}
+
+void listener_table_free(struct listener_table *table)
+{
+	free(table->items);
+	memset(table, 0, sizeof(*table));
+}
+
+static bool all_zero(const uint8_t *addr, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (addr[i] != 0)
+			return false;
+	}
+	return true;
+}
+
+const struct listener *listener_for_inet(const struct listener_table *table,
+					 const struct sockaddr *addr)
+{
+	const struct listener *wildcard = NULL;
+	uint8_t want[16] = { 0 };
+	size_t want_len;
+	uint16_t port;
+
+	if (addr->sa_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)addr;
+
+		memcpy(want, &sin->sin_addr, 4);
+		want_len = 4;
+		port = ntohs(sin->sin_port);
+	} else {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)addr;
+
+		memcpy(want, &sin6->sin6_addr, 16);
+		want_len = 16;
+		port = ntohs(sin6->sin6_port);
+	}
+	for (size_t i = 0; i < table->count; i++) {
+		const struct listener *l = &table->items[i];
+
+		if (l->family == AF_UNIX || l->port != port)
+			continue;
+		if (l->family == addr->sa_family && memcmp(l->addr, want, want_len) == 0)
+			return l;
+		/* 0.0.0.0 serves IPv4; :: serves both unless the socket is IPV6_V6ONLY. */
+		if (all_zero(l->addr, l->family == AF_INET ? 4 : 16) &&
+		    (l->family == addr->sa_family || l->family == AF_INET6))
+			wildcard = l;
+	}
+	return wildcard;
+}
+
+const struct listener *listener_for_unix(const struct listener_table *table, const char *path)
+{
+	for (size_t i = 0; i < table->count; i++) {
+		if (table->items[i].family == AF_UNIX && strcmp(table->items[i].path, path) == 0)
+			return &table->items[i];
+	}
+	return NULL;
+}

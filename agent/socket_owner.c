@@ -1,0 +1,70 @@
+/* Which process holds a socket: socket inodes matched against /proc/PID/fd links. The
+ * owners found last cycle are checked first (one process's fds each); the whole host is
+ * read only for inodes still unknown, once per cycle for all of them. */
+#include "socket_owner.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Reads PID's fd links and sets the owner of every wanted inode found there. Returns how
+ * many were newly found. */
+static size_t claim_sockets(pid_t pid, struct socket_owner *wanted, size_t n)
+{
+	char path[64], link[64];
+	struct dirent *entry;
+	size_t found = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	dir = opendir(path);
+	if (dir == NULL)
+		return 0;
+	while ((entry = readdir(dir)) != NULL) {
+		unsigned long inode;
+		ssize_t len;
+
+		if (entry->d_name[0] == '.')
+			continue;
+		len = readlinkat(dirfd(dir), entry->d_name, link, sizeof(link) - 1);
+		if (len <= 0)
+			continue;
+		link[len] = '\0';
+		if (sscanf(link, "socket:[%lu]", &inode) != 1)
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			if (wanted[i].pid == 0 && wanted[i].inode == inode) {
+				wanted[i].pid = pid;
+				found++;
+			}
+		}
+	}
+	closedir(dir);
+	return found;
+}
+
+void socket_owners_find(const struct process_table *table, const struct socket_owner *known,
+			size_t nknown, struct socket_owner *wanted, size_t n)
+{
+	size_t missing = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		wanted[i].pid = 0;
+		if (wanted[i].inode != 0)
+			missing++;
+	}
+	for (size_t k = 0; k < nknown && missing > 0; k++) {
+		for (size_t i = 0; i < n; i++) {
+			if (wanted[i].pid == 0 && wanted[i].inode != 0 &&
+			    wanted[i].inode == known[k].inode &&
+			    process_find(table, known[k].pid) != NULL) {
+				missing -= claim_sockets(known[k].pid, wanted, n);
+				break;
+			}
+		}
+	}
+	for (size_t p = 0; p < table->count && missing > 0; p++)
+		missing -= claim_sockets(table->procs[p].pid, wanted, n);
+}

@@ -1,0 +1,42 @@
+/* The host's listening sockets from NETLINK_SOCK_DIAG, dumped once per cycle: accept
+ * queue and backlog of TCP and unix listeners, and the established TCP connections on
+ * each listener's port (with those whose peer stopped acknowledging). */
+#ifndef OH_SOCK_DIAG_H
+#define OH_SOCK_DIAG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+struct listener {
+	int family;                  /* AF_INET, AF_INET6 or AF_UNIX */
+	uint8_t addr[16];            /* inet: the bound address (network order) */
+	uint16_t port;               /* inet: host order */
+	char path[109];              /* unix: the bound path, "@name" when abstract */
+	uint32_t inode;
+	uint32_t accept_queue;
+	uint32_t accept_backlog;
+	uint32_t connections;        /* tcp: established connections on this port */
+	uint32_t stalled;            /* of those, retransmitting or probing a zero window */
+};
+
+struct listener_table {
+	struct listener *items;
+	size_t count;
+	char error[160];             /* why a dump failed; "" when both worked */
+};
+
+/* Dumps the TCP listeners (IPv4 and IPv6, with their connections) when WANT_TCP and the
+ * unix listeners when WANT_UNIX. Returns 0, or -1 with TABLE->error set (what could be
+ * dumped is kept). */
+int sock_diag_dump(bool want_tcp, bool want_unix, struct listener_table *table);
+void listener_table_free(struct listener_table *table);
+
+/* The listener a probe of ADDR (tcp) or PATH (unix) reaches: an exact address first,
+ * then a wildcard one on the same port. NULL when nothing listens there. */
+const struct listener *listener_for_inet(const struct listener_table *table,
+					 const struct sockaddr *addr);
+const struct listener *listener_for_unix(const struct listener_table *table, const char *path);
+
+#endif

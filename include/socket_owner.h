@@ -1,0 +1,23 @@
+/* Which process holds a socket: socket inodes matched against /proc/PID/fd links. The
+ * owners found last cycle are checked first (one process's fds each); the whole host is
+ * read only for inodes still unknown, once per cycle for all of them. */
+#ifndef OH_SOCKET_OWNER_H
+#define OH_SOCKET_OWNER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "proc_scan.h"
+
+struct socket_owner {
+	uint32_t inode;
+	pid_t pid;                  /* 0: not found */
+};
+
+/* Finds the owner of each of the N inodes in WANTED (sets .pid). KNOWN holds the owners
+ * found last time (NKNOWN of them), tried first. */
+void socket_owners_find(const struct process_table *table, const struct socket_owner *known,
+			size_t nknown, struct socket_owner *wanted, size_t n);
+
+#endif
