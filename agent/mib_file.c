@@ -11,16 +11,10 @@ enum file_column {
 	COL_AGE,
 };
 
-static struct mib_rows file_rows(void)
+static struct mib_rows file_rows(const struct snapshot *s)
 {
-	const struct snapshot *s = mib_snapshot();
-	struct mib_rows rows = { .stride = sizeof(struct file_row) };
-
-	if (s != NULL) {
-		rows.base = s->files;
-		rows.count = s->nfiles;
-	}
-	return rows;
+	return (struct mib_rows){ .base = s->files, .count = s->nfiles,
+				  .stride = sizeof(struct file_row) };
 }
 
 static void file_answer(const void *r, unsigned column, netsnmp_variable_list *var)

@@ -20,16 +20,10 @@ enum probe_column {
 	COL_STALLED_CONNECTIONS,
 };
 
-static struct mib_rows probe_rows(void)
+static struct mib_rows probe_rows(const struct snapshot *s)
 {
-	const struct snapshot *s = mib_snapshot();
-	struct mib_rows rows = { .stride = sizeof(struct probe_row) };
-
-	if (s != NULL) {
-		rows.base = s->probes;
-		rows.count = s->nprobes;
-	}
-	return rows;
+	return (struct mib_rows){ .base = s->probes, .count = s->nprobes,
+				  .stride = sizeof(struct probe_row) };
 }
 
 static void probe_answer(const void *r, unsigned column, netsnmp_variable_list *var)

@@ -14,16 +14,10 @@ enum restart_column {
 	COL_NEW_FD_SOFT_LIMIT,
 };
 
-static struct mib_rows restart_rows(void)
+static struct mib_rows restart_rows(const struct snapshot *s)
 {
-	const struct snapshot *s = mib_snapshot();
-	struct mib_rows rows = { .stride = sizeof(struct restart_row) };
-
-	if (s != NULL) {
-		rows.base = s->restarts;
-		rows.count = s->nrestarts;
-	}
-	return rows;
+	return (struct mib_rows){ .base = s->restarts, .count = s->nrestarts,
+				  .stride = sizeof(struct restart_row) };
 }
 
 static void restart_answer(const void *r, unsigned column, netsnmp_variable_list *var)

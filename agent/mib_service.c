@@ -20,16 +20,10 @@ enum service_column {
 	COL_HEALTH_TEXT,
 };
 
-static struct mib_rows service_rows(void)
+static struct mib_rows service_rows(const struct snapshot *s)
 {
-	const struct snapshot *s = mib_snapshot();
-	struct mib_rows rows = { .stride = sizeof(struct service_row) };
-
-	if (s != NULL) {
-		rows.base = s->services;
-		rows.count = s->nservices;
-	}
-	return rows;
+	return (struct mib_rows){ .base = s->services, .count = s->nservices,
+				  .stride = sizeof(struct service_row) };
 }
 
 static void service_answer(const void *r, unsigned column, netsnmp_variable_list *var)

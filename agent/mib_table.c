@@ -1,6 +1,8 @@
 /* One sorted-row GET/GETNEXT lookup that serves every table of the MIB. */
 #include "mib_table.h"
 
+#include "mib.h"
+
 static const struct row_index *row_at(struct mib_rows rows, size_t i)
 {
 	return (const struct row_index *)((const char *)rows.base + i * rows.stride);
@@ -114,10 +116,13 @@ static int table_handler(netsnmp_mib_handler *handler, netsnmp_handler_registrat
 			 netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
 {
 	const struct mib_table *table = handler->myvoid;
-	struct mib_rows rows = table->rows();
+	const struct snapshot *snapshot = mib_snapshot();
+	struct mib_rows rows = { 0 };
 	netsnmp_request_info *request;
 
 	(void)reginfo;
+	if (snapshot != NULL)
+		rows = table->rows(snapshot);
 	for (request = requests; request != NULL; request = request->next) {
 		netsnmp_variable_list *var = request->requestvb;
 		int exact = reqinfo->mode == MODE_GET;

@@ -34,6 +34,22 @@ static void finish(struct exchange *ex, enum exchange_end end, int errno_value)
 	ex->errno_value = errno_value;
 }
 
+/* Waits for EVENTS; returns 0 when ready, or -1 with the exchange finished (timeout or
+ * error). */
+static int wait_or_finish(struct exchange *ex, int fd, short events)
+{
+	switch (wait_for(fd, events, ex->deadline_us)) {
+	case 1:
+		return 0;
+	case 0:
+		finish(ex, EXCHANGE_TIMEOUT, ETIMEDOUT);
+		return -1;
+	default:
+		finish(ex, EXCHANGE_ERROR, errno);
+		return -1;
+	}
+}
+
 static int connect_socket(struct exchange *ex, int fd)
 {
 	int err = 0;
@@ -52,14 +68,8 @@ static int connect_socket(struct exchange *ex, int fd)
 		       err);
 		return -1;
 	}
-	switch (wait_for(fd, POLLOUT, ex->deadline_us)) {
-	case 0:
-		finish(ex, EXCHANGE_TIMEOUT, ETIMEDOUT);
+	if (wait_or_finish(ex, fd, POLLOUT) < 0)
 		return -1;
-	case -1:
-		finish(ex, EXCHANGE_ERROR, errno);
-		return -1;
-	}
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
 		err = errno;
 	if (err != 0) {
@@ -88,14 +98,8 @@ static int send_request(struct exchange *ex, int fd)
 									 : EXCHANGE_ERROR, errno);
 			return -1;
 		}
-		switch (wait_for(fd, POLLOUT, ex->deadline_us)) {
-		case 0:
-			finish(ex, EXCHANGE_TIMEOUT, ETIMEDOUT);
+		if (wait_or_finish(ex, fd, POLLOUT) < 0)
 			return -1;
-		case -1:
-			finish(ex, EXCHANGE_ERROR, errno);
-			return -1;
-		}
 	}
 	return 0;
 }
@@ -138,14 +142,8 @@ static void read_reply(struct exchange *ex, int fd)
 			finish(ex, EXCHANGE_ERROR, errno);
 			return;
 		}
-		switch (wait_for(fd, POLLIN, ex->deadline_us)) {
-		case 0:
-			finish(ex, EXCHANGE_TIMEOUT, ETIMEDOUT);
+		if (wait_or_finish(ex, fd, POLLIN) < 0)
 			return;
-		case -1:
-			finish(ex, EXCHANGE_ERROR, errno);
-			return;
-		}
 	}
 }
 

@@ -26,7 +26,8 @@ struct mib_table {
 	oid entry[MAX_OID_LEN];        /* the xxxEntry OID; instances are entry.column.index */
 	size_t entry_len;
 	uint32_t served_columns;       /* bit N set: column N is answered */
-	struct mib_rows (*rows)(void);
+	/* The table's rows in SNAPSHOT (never NULL). */
+	struct mib_rows (*rows)(const struct snapshot *snapshot);
 	/* Sets VAR to the value of COLUMN in ROW. */
 	void (*answer)(const void *row, unsigned column, netsnmp_variable_list *var);
 };
