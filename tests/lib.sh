@@ -138,6 +138,20 @@ oh_walk() {
 	snmpwalk -v2c -c public -t 1 -r 0 "${MIB_OPTS[@]}" "$@" "127.0.0.1:$SNMP_PORT" OOBHEALTH-MIB::oobhealthMIB
 }
 
+# slowest_get N OBJECT: GETs OBJECT N times, 80 ms apart; prints the slowest answer in
+# ms. A GET without an answer counts as 99999 ms (this runs in a subshell, where fail
+# could not mark the test).
+slowest_get() {
+	local worst=0 start took
+	for _ in $(seq "$1"); do
+		start=$(now_ms)
+		if oh_get "$2" >/dev/null; then took=$(($(now_ms) - start)); else took=99999; fi
+		[ "$took" -gt "$worst" ] && worst=$took
+		sleep 0.08
+	done
+	echo "$worst"
+}
+
 # wait_until MS CMD...: polls CMD every 100 ms until it succeeds or MS pass.
 wait_until() {
 	local limit=$1 start
@@ -188,6 +202,11 @@ run_tests() {
 	[ -z "${ONLY:-}" ] || set -- $ONLY
 	for name in "$@"; do
 		FAILED=0
+		if ! declare -F "$name" >/dev/null; then
+			echo "FAIL $name (no such test)"
+			rc=1
+			continue
+		fi
 		(
 			setup
 			trap cleanup EXIT
