@@ -3,9 +3,11 @@
  * Usage: hold_fds PIDFILE N [CHILD_N]: with CHILD_N, a child holding CHILD_N more runs
  * beside it. The pidfile (the parent's pid) is written once everything is open. */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -38,6 +40,8 @@ int main(int argc, char **argv)
 			return 1;
 		child = fork();
 		if (child == 0) {
+			/* Ends with its parent, which the tests end by pid. */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			close(ready[0]);
 			hold(atol(argv[3]) - 1); /* the pipe's write end is one of them */
 			if (write(ready[1], "x", 1) != 1)

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -137,6 +138,8 @@ int main(int argc, char **argv)
 		if (client < 0)
 			continue;
 		if (fork() == 0) {
+			/* Ends with the listener, which the tests end by pid. */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			close(fd);
 			serve(client, argv[3], argc == 5 ? argv[4] : "");
 			_exit(0);

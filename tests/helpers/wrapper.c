@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -53,6 +54,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		if (child == 0) {
+			/* Ends with the wrapper, which the tests end by pid. */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			execv(argv[i + 1], &argv[i + 2]);
 			perror(argv[i + 1]);
 			_exit(127);
