@@ -14,7 +14,7 @@ LINT_DEPS := smitools
 CORE_SRCS := agent/config.c agent/config_values.c agent/proc_scan.c agent/proc_fd.c \
 	agent/service_locate.c agent/service_state.c agent/service_observe.c agent/state_file.c \
 	agent/file_check.c agent/health.c agent/probe_socket.c agent/probe.c agent/probe_pool.c \
-	agent/service_probes.c agent/sock_diag.c agent/socket_owner.c agent/snapshot.c agent/names.c agent/host_stats.c agent/cycle.c \
+	agent/probe_listener.c agent/service_probes.c agent/sock_diag.c agent/socket_owner.c agent/snapshot.c agent/names.c agent/host_stats.c agent/cycle.c \
 	agent/handoff.c agent/prober.c agent/report.c
 SNMP_SRCS := agent/mib.c agent/mib_table.c agent/mib_value.c agent/mib_agent.c \
 	agent/mib_service.c agent/mib_probe.c agent/mib_file.c agent/mib_restart.c \

@@ -3,22 +3,19 @@
 #include "cycle.h"
 
 #include <stdio.h>
-#include <syslog.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "file_check.h"
-#include "handoff.h"
 #include "health.h"
 #include "host_stats.h"
+#include "probe_listener.h"
 #include "probe_pool.h"
 #include "proc_scan.h"
 #include "service_locate.h"
 #include "service_observe.h"
 #include "service_probes.h"
-#include "sock_diag.h"
-#include "socket_owner.h"
 
 static uint64_t thread_cpu_us(void)
 {
@@ -165,56 +162,7 @@ static struct probe_job *run_probes(const struct config *config)
 void prober_state_free(struct prober_state *state)
 {
 	state_store_free(&state->store);
-	free(state->owners);
-	state->owners = NULL;
-	state->nowners = 0;
-}
-
-/* The listener each probe reaches, and who holds it: one sock_diag dump and one owner
- * search for all probes. */
-static void find_listeners(const struct process_table *table, struct prober_state *state,
-			   const struct probe_job *jobs, size_t n, struct listener_table *listeners,
-			   struct probe_listener *found)
-{
-	static char last_error[160];
-	struct socket_owner *wanted = array_of(n, sizeof(*wanted));
-	bool want_tcp = false, want_unix = false;
-
-	for (size_t i = 0; i < n; i++) {
-		if (jobs[i].probe->kind == PROBE_UNIX)
-			want_unix = true;
-		else
-			want_tcp = true;
-	}
-	if (sock_diag_dump(want_tcp, want_unix, listeners) < 0 &&
-	    strcmp(listeners->error, last_error) != 0)
-		log_msg(LOG_WARNING, "%s; accept queues and listener owners may be missing",
-			listeners->error);
-	snprintf(last_error, sizeof(last_error), "%s", listeners->error);
-	for (size_t i = 0; i < n; i++) {
-		const struct probe_config *probe = jobs[i].probe;
-
-		found[i].listener = probe->kind == PROBE_UNIX
-				    ? listener_for_unix(listeners, probe->unix_path)
-				    : listener_for_inet(listeners, (const struct sockaddr *)&probe->addr);
-		if (wanted != NULL && found[i].listener != NULL)
-			wanted[i].inode = found[i].listener->inode;
-	}
-	if (wanted == NULL || table == NULL) {
-		free(wanted);
-		return;
-	}
-	socket_owners_find(table, state->owners, state->nowners, wanted, n);
-	for (size_t i = 0; i < n; i++) {
-		const struct process *owner = process_find(table, wanted[i].pid);
-
-		found[i].owner = wanted[i].pid;
-		snprintf(found[i].owner_comm, sizeof(found[i].owner_comm), "%s",
-			 owner != NULL ? owner->comm : "?");
-	}
-	free(state->owners);
-	state->owners = wanted;
-	state->nowners = n;
+	listener_memory_free(&state->listeners);
 }
 
 static void observe_services(const struct config *config, struct prober_state *state,
@@ -296,7 +244,8 @@ struct snapshot *cycle_run(const struct config *config, struct prober_state *sta
 	snapshot->processes_scanned = scanned ? (uint32_t)table.count : 0;
 	found = array_of(nprobes, sizeof(*found));
 	if (found != NULL && nprobes > 0)
-		find_listeners(scanned ? &table : NULL, state, jobs, nprobes, &listeners, found);
+		probe_listeners_find(scanned ? &table : NULL, &state->listeners, jobs, nprobes,
+				     &listeners, found);
 	if (found != NULL)
 		observe_services(config, state, scanned ? &table : NULL, jobs, found, snapshot);
 	listener_table_free(&listeners);

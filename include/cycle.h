@@ -3,9 +3,9 @@
 #define OH_CYCLE_H
 
 #include "config.h"
+#include "probe_listener.h"
 #include "service_state.h"
 #include "snapshot.h"
-#include "socket_owner.h"
 
 /* What the prober carries from one cycle to the next. */
 struct prober_state {
@@ -14,8 +14,7 @@ struct prober_state {
 	uint32_t config_failures;
 	struct state_store store;        /* per service, in the configuration's order */
 	const struct config *synced;     /* the config STORE matches; NULL after a reload */
-	struct socket_owner *owners;     /* listener owners found last cycle, tried first */
-	size_t nowners;
+	struct listener_memory listeners;
 };
 
 void prober_state_free(struct prober_state *state);

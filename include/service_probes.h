@@ -5,18 +5,11 @@
 
 #include "config.h"
 #include "health.h"
+#include "probe_listener.h"
 #include "probe_pool.h"
 #include "proc_scan.h"
 #include "service_state.h"
 #include "snapshot.h"
-#include "sock_diag.h"
-
-/* What sock_diag and the fd links say about the listener a probe reaches. */
-struct probe_listener {
-	const struct listener *listener;   /* NULL: nothing listens there */
-	pid_t owner;                       /* 0: not found */
-	char owner_comm[16];
-};
 
 /* The service's side of one cycle's probes. */
 struct service_probes {
