@@ -43,11 +43,9 @@ void probe_listeners_find(const struct process_table *table, struct listener_mem
 	}
 	socket_owners_find(table, memory->owners, memory->nowners, wanted, n);
 	for (size_t i = 0; i < n; i++) {
-		const struct process *owner = process_find(table, wanted[i].pid);
-
 		found[i].owner = wanted[i].pid;
 		snprintf(found[i].owner_comm, sizeof(found[i].owner_comm), "%s",
-			 owner != NULL ? owner->comm : "?");
+			 process_comm(table, wanted[i].pid));
 	}
 	free(memory->owners);
 	memory->owners = wanted;

@@ -279,3 +279,10 @@ bool process_in_tree(const struct process_table *table, pid_t ancestor, pid_t pi
 	}
 	return false;
 }
+
+const char *process_comm(const struct process_table *table, pid_t pid)
+{
+	const struct process *proc = process_find(table, pid);
+
+	return proc != NULL ? proc->comm : "?";
+}

@@ -177,7 +177,6 @@ static void describe_absent(const struct service_config *service,
 static void describe_state(const struct process_table *table, const struct process *proc,
 			   struct service_process *out)
 {
-	const struct process *parent;
 
 	out->pid = proc->pid;
 	out->main = proc;
@@ -185,9 +184,9 @@ static void describe_state(const struct process_table *table, const struct proce
 	case 'Z':
 	case 'X':
 		out->status = SERVICE_ZOMBIE;
-		parent = process_find(table, proc->ppid);
-		snprintf(out->reason, sizeof(out->reason), "pid %d (%s) is <defunct>, not reaped by pid %d (%s)",
-			 (int)proc->pid, proc->comm, (int)proc->ppid, parent ? parent->comm : "?");
+		snprintf(out->reason, sizeof(out->reason),
+			 "pid %d (%s) is <defunct>, not reaped by pid %d (%s)", (int)proc->pid,
+			 proc->comm, (int)proc->ppid, process_comm(table, proc->ppid));
 		break;
 	case 'T':
 	case 't':

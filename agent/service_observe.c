@@ -101,13 +101,6 @@ static int walk_tree(const struct process_table *table, const struct process *ma
 	return 0;
 }
 
-static const char *comm_of(const struct process_table *table, pid_t pid)
-{
-	const struct process *proc = process_find(table, pid);
-
-	return proc != NULL ? proc->comm : "?";
-}
-
 /* Zombies count once they have been defunct for zombie_grace: short-lived ones are a
  * parent about to reap them. The main process itself is already the status reason. */
 static void judge_zombies(const struct service_config *service, const struct process_table *table,
@@ -142,7 +135,7 @@ static void judge_zombies(const struct service_config *service, const struct pro
 		   "%u zombie%s in process tree: pid %d (%s) <defunct> for %llu s, not reaped by pid %d (%s)",
 		   others, others == 1 ? "" : "s", (int)example->pid, example->comm,
 		   (unsigned long long)(example_age / 1000), (int)example->ppid,
-		   comm_of(table, example->ppid));
+		   process_comm(table, example->ppid));
 }
 
 static void judge_fd_usage(const struct service_config *service, const struct process *main_proc,

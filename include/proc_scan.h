@@ -43,6 +43,9 @@ ssize_t proc_read_small(int dirfd, const char *path, char *buf, size_t len);
 
 const struct process *process_find(const struct process_table *table, pid_t pid);
 
+/* The comm of PID, "?" when it is not in the table. */
+const char *process_comm(const struct process_table *table, pid_t pid);
+
 /* Whether PID is ANCESTOR or one of its descendants. */
 bool process_in_tree(const struct process_table *table, pid_t ancestor, pid_t pid);
 
