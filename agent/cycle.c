@@ -73,6 +73,7 @@ static struct snapshot *snapshot_for(const struct config *config,
 	}
 	snapshot->nservices = config->nservices;
 	snapshot->cycles = state->cycles;
+	snapshot->interval_ms = (uint32_t)config->agent.interval_ms;
 	snapshot->config_reloads = state->config_reloads;
 	snapshot->config_failures = state->config_failures;
 	snapshot->host_fd_allocated = -1;
@@ -83,6 +84,8 @@ static struct snapshot *snapshot_for(const struct config *config,
 
 		strcpy(row->name, config->services[i].name);
 		row_index_add_string(&row->index, row->name);
+		row->fd_warn_pct = config->services[i].fd_warn_pct;
+		row->fd_crit_pct = config->services[i].fd_crit_pct;
 	}
 	return snapshot;
 }

@@ -8,23 +8,6 @@
 #include "mib_value.h"
 #include "oobhealth.h"
 
-enum agent_scalar {
-	AGENT_VERSION = 1,
-	AGENT_SERVICES,
-	AGENT_CYCLES,
-	AGENT_LAST_CYCLE_DURATION,
-	AGENT_SNAPSHOT_AGE,
-	AGENT_CONFIG_RELOADS,
-	AGENT_CONFIG_FAILURES,
-	AGENT_LAST_CYCLE_CPU,
-};
-
-enum host_scalar {
-	HOST_FD_ALLOCATED = 1,
-	HOST_FD_MAX,
-	HOST_LISTEN_OVERFLOWS,
-};
-
 /* The scalar-group helper passes each request down with rootoid set to group.subid.0. */
 static int subid_of(netsnmp_handler_registration *reginfo)
 {
@@ -44,29 +27,32 @@ static int agent_handler(netsnmp_mib_handler *handler, netsnmp_handler_registrat
 		uint64_t now = monotonic_ms();
 
 		switch (subid_of(reginfo)) {
-		case AGENT_VERSION:
+		case OH_AGENT_VERSION:
 			mib_set_string(var, OOBHEALTH_VERSION);
 			break;
-		case AGENT_SERVICES:
+		case OH_AGENT_SERVICES:
 			mib_set_gauge(var, s->nservices);
 			break;
-		case AGENT_CYCLES:
+		case OH_AGENT_CYCLES:
 			mib_set_counter(var, s->cycles);
 			break;
-		case AGENT_LAST_CYCLE_DURATION:
+		case OH_AGENT_LAST_CYCLE_DURATION:
 			mib_set_gauge(var, s->last_cycle_ms);
 			break;
-		case AGENT_SNAPSHOT_AGE:
+		case OH_AGENT_SNAPSHOT_AGE:
 			mib_set_gauge(var, now > s->completed_ms ? now - s->completed_ms : 0);
 			break;
-		case AGENT_CONFIG_RELOADS:
+		case OH_AGENT_CONFIG_RELOADS:
 			mib_set_counter(var, s->config_reloads);
 			break;
-		case AGENT_CONFIG_FAILURES:
+		case OH_AGENT_CONFIG_FAILURES:
 			mib_set_counter(var, s->config_failures);
 			break;
-		case AGENT_LAST_CYCLE_CPU:
+		case OH_AGENT_LAST_CYCLE_CPU:
 			mib_set_gauge(var, s->last_cycle_cpu_us);
+			break;
+		case OH_AGENT_INTERVAL:
+			mib_set_gauge(var, s->interval_ms);
 			break;
 		}
 	}
@@ -86,16 +72,16 @@ static int host_handler(netsnmp_mib_handler *handler, netsnmp_handler_registrati
 		int64_t value = -1;
 		int subid = subid_of(reginfo);
 
-		if (subid == HOST_FD_ALLOCATED)
+		if (subid == OH_HOST_FD_ALLOCATED)
 			value = s->host_fd_allocated;
-		else if (subid == HOST_FD_MAX)
+		else if (subid == OH_HOST_FD_MAX)
 			value = s->host_fd_max;
-		else if (subid == HOST_LISTEN_OVERFLOWS)
+		else if (subid == OH_HOST_LISTEN_OVERFLOWS)
 			value = s->host_listen_overflows;
 		/* Unreadable (-1): left unanswered, the agent says noSuchInstance. */
 		if (value < 0)
 			continue;
-		if (subid == HOST_LISTEN_OVERFLOWS)
+		if (subid == OH_HOST_LISTEN_OVERFLOWS)
 			mib_set_counter(var, (uint64_t)value);
 		else
 			mib_set_gauge(var, (uint64_t)value);
@@ -121,7 +107,7 @@ void mib_agent_register(void)
 	static const oid host_oid[] = { OH_HOST };
 
 	register_group("ohAgent", agent_handler, agent_oid, OID_LENGTH(agent_oid),
-		       AGENT_LAST_CYCLE_CPU);
+		       OH_AGENT_INTERVAL);
 	register_group("ohHost", host_handler, host_oid, OID_LENGTH(host_oid),
-		       HOST_LISTEN_OVERFLOWS);
+		       OH_HOST_LISTEN_OVERFLOWS);
 }

@@ -4,13 +4,6 @@
 #include "mib.h"
 #include "mib_value.h"
 
-enum file_column {
-	COL_INDEX = 1,
-	COL_PATH,
-	COL_STATUS,
-	COL_AGE,
-};
-
 static struct mib_rows file_rows(const struct snapshot *s)
 {
 	return (struct mib_rows){ .base = s->files, .count = s->nfiles,
@@ -22,13 +15,13 @@ static void file_answer(const void *r, unsigned column, netsnmp_variable_list *v
 	const struct file_row *row = r;
 
 	switch (column) {
-	case COL_PATH:
+	case OH_FILE_PATH:
 		mib_set_string(var, row->path);
 		break;
-	case COL_STATUS:
+	case OH_FILE_STATUS:
 		mib_set_integer(var, row->status);
 		break;
-	case COL_AGE:
+	case OH_FILE_AGE:
 		mib_set_gauge(var, row->age_s);
 		break;
 	}
@@ -36,7 +29,7 @@ static void file_answer(const void *r, unsigned column, netsnmp_variable_list *v
 
 static struct mib_table file_table = {
 	.name = "ohFileTable",
-	.served_columns = MIB_COLUMNS(COL_PATH, COL_AGE),
+	.served_columns = MIB_COLUMNS(OH_FILE_PATH, OH_FILE_AGE),
 	.rows = file_rows,
 	.answer = file_answer,
 };

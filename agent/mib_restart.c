@@ -4,16 +4,6 @@
 #include "mib.h"
 #include "mib_value.h"
 
-enum restart_column {
-	COL_INDEX = 1,
-	COL_TIME,
-	COL_OLD_PID,
-	COL_NEW_PID,
-	COL_DOWNTIME,
-	COL_OLD_FD_SOFT_LIMIT,
-	COL_NEW_FD_SOFT_LIMIT,
-};
-
 static struct mib_rows restart_rows(const struct snapshot *s)
 {
 	return (struct mib_rows){ .base = s->restarts, .count = s->nrestarts,
@@ -25,22 +15,22 @@ static void restart_answer(const void *r, unsigned column, netsnmp_variable_list
 	const struct restart_row *row = r;
 
 	switch (column) {
-	case COL_TIME:
+	case OH_RESTART_TIME:
 		mib_set_date_and_time(var, row->time_ms);
 		break;
-	case COL_OLD_PID:
+	case OH_RESTART_OLD_PID:
 		mib_set_unsigned(var, row->old_pid);
 		break;
-	case COL_NEW_PID:
+	case OH_RESTART_NEW_PID:
 		mib_set_unsigned(var, row->new_pid);
 		break;
-	case COL_DOWNTIME:
+	case OH_RESTART_DOWNTIME:
 		mib_set_gauge(var, row->downtime_ms);
 		break;
-	case COL_OLD_FD_SOFT_LIMIT:
+	case OH_RESTART_OLD_FD_SOFT_LIMIT:
 		mib_set_gauge(var, row->old_fd_soft_limit);
 		break;
-	case COL_NEW_FD_SOFT_LIMIT:
+	case OH_RESTART_NEW_FD_SOFT_LIMIT:
 		mib_set_gauge(var, row->new_fd_soft_limit);
 		break;
 	}
@@ -48,7 +38,7 @@ static void restart_answer(const void *r, unsigned column, netsnmp_variable_list
 
 static struct mib_table restart_table = {
 	.name = "ohRestartTable",
-	.served_columns = MIB_COLUMNS(COL_TIME, COL_NEW_FD_SOFT_LIMIT),
+	.served_columns = MIB_COLUMNS(OH_RESTART_TIME, OH_RESTART_NEW_FD_SOFT_LIMIT),
 	.rows = restart_rows,
 	.answer = restart_answer,
 };

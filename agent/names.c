@@ -31,6 +31,26 @@ const char *health_name(enum health health)
 	}
 }
 
+const char *probe_status_name(enum probe_status status)
+{
+	switch (status) {
+	case PROBE_OK:
+		return "ok";
+	case PROBE_TIMEOUT:
+		return "timeout";
+	case PROBE_REFUSED:
+		return "refused";
+	case PROBE_BAD_RESPONSE:
+		return "badResponse";
+	case PROBE_BACKLOG_FULL:
+		return "backlogFull";
+	case PROBE_NOT_RUN:
+		return "notRun";
+	default:
+		return "error";
+	}
+}
+
 int health_exit_code(enum health health)
 {
 	switch (health) {

@@ -11,26 +11,6 @@
 #include "oobhealth.h"
 #include "probe_socket.h"
 
-const char *probe_status_name(enum probe_status status)
-{
-	switch (status) {
-	case PROBE_OK:
-		return "ok";
-	case PROBE_TIMEOUT:
-		return "timeout";
-	case PROBE_REFUSED:
-		return "refused";
-	case PROBE_BAD_RESPONSE:
-		return "badResponse";
-	case PROBE_BACKLOG_FULL:
-		return "backlogFull";
-	case PROBE_NOT_RUN:
-		return "notRun";
-	default:
-		return "error";
-	}
-}
-
 /* REG_STARTEND: a reply may hold NUL bytes; the match runs over all of them. */
 static bool matches(const regex_t *re, const char *text, size_t len)
 {

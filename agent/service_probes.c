@@ -65,6 +65,7 @@ void service_probes_record(const struct service_config *service, const struct se
 		row_index_add_string(&row->index, service->name);
 		row_index_add_string(&row->index, probe->name);
 		snprintf(row->target, sizeof(row->target), "%s", probe->target);
+		row->timeout_ms = probe->timeout_ms;
 		row->status = result->status;
 		row->latency_us = result->latency_us;
 		row->consec_failures = record->consec_failures;

@@ -31,8 +31,20 @@ enum health {
 	HEALTH_UNKNOWN = 4,
 };
 
+/* ohProbeStatus */
+enum probe_status {
+	PROBE_OK = 1,
+	PROBE_TIMEOUT = 2,
+	PROBE_REFUSED = 3,
+	PROBE_BAD_RESPONSE = 4,
+	PROBE_ERROR = 5,
+	PROBE_NOT_RUN = 6,
+	PROBE_BACKLOG_FULL = 7,
+};
+
 const char *service_status_name(enum service_status status);
 const char *health_name(enum health health);
+const char *probe_status_name(enum probe_status status);
 
 /* Exit code of --once for a worst health: 0 ok, 1 warning, 2 critical (unknown counts as
  * critical there: nobody could tell the service is fine). */

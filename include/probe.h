@@ -7,17 +7,7 @@
 #include <stdint.h>
 
 #include "config.h"
-
-/* ohProbeStatus */
-enum probe_status {
-	PROBE_OK = 1,
-	PROBE_TIMEOUT = 2,
-	PROBE_REFUSED = 3,
-	PROBE_BAD_RESPONSE = 4,
-	PROBE_ERROR = 5,
-	PROBE_NOT_RUN = 6,
-	PROBE_BACKLOG_FULL = 7,
-};
+#include "oobhealth.h"
 
 struct probe_result {
 	enum probe_status status;
@@ -27,7 +17,5 @@ struct probe_result {
 
 /* Runs PROBE; never takes longer than its timeout (plus scheduling). */
 void probe_run(const struct probe_config *probe, struct probe_result *out);
-
-const char *probe_status_name(enum probe_status status);
 
 #endif

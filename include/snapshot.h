@@ -30,6 +30,8 @@ struct service_row {
 	uint32_t fd_soft_limit;
 	uint32_t fd_hard_limit;
 	uint32_t fd_usage_pct;
+	uint32_t fd_warn_pct;              /* the service's configured thresholds */
+	uint32_t fd_crit_pct;
 	enum health health;
 	char health_text[256];
 };
@@ -49,6 +51,7 @@ struct probe_row {
 	uint32_t listener_pid;
 	uint32_t connections;
 	uint32_t stalled_connections;
+	uint32_t timeout_ms;
 };
 
 struct file_row {
@@ -72,6 +75,7 @@ struct restart_row {
 
 struct snapshot {
 	uint32_t cycles;
+	uint32_t interval_ms;              /* the configured probe cycle */
 	uint32_t last_cycle_ms;
 	uint32_t last_cycle_cpu_us;
 	uint64_t completed_ms;             /* CLOCK_MONOTONIC when the cycle ended */
