@@ -20,13 +20,15 @@ SNMP_SRCS := agent/mib.c agent/mib_table.c agent/mib_value.c agent/mib_agent.c \
 	agent/mib_service.c agent/mib_probe.c agent/mib_file.c agent/mib_restart.c \
 	agent/snmp_agent.c agent/main.c
 SRCS := $(CORE_SRCS) $(SNMP_SRCS)
+CHECK_SRCS := agent/check/check_oobhealth.c agent/check/options.c agent/check/snmp_link.c \
+	agent/check/reading.c agent/check/verdict.c agent/check/perfdata.c agent/names.c
 HDRS := $(wildcard include/*.h)
 
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer
 
 .PHONY: all deps test-deps unit integration test demo lint-mib clean
 
-all: agent/oobhealthd
+all: agent/oobhealthd agent/check_oobhealth
 
 deps:
 	@tests/tools/ensure-packages $(BUILD_DEPS)
@@ -34,10 +36,18 @@ deps:
 agent/oobhealthd: $(SRCS) $(HDRS) | deps
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -o $@ $(SRCS) $(AGENT_LIBS)
 
+# The Nagios/Icinga plugin: net-snmp's client library only.
+agent/check_oobhealth: $(CHECK_SRCS) $(HDRS) | deps
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -o $@ $(CHECK_SRCS) -lnetsnmp -lm
+
 # The daemon the tests run: the same sources with AddressSanitizer and UBSan.
 $(BUILD)/san/oobhealthd: $(SRCS) $(HDRS) | deps
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(WARN) -O1 -g $(SAN) -o $@ $(SRCS) $(AGENT_LIBS)
+
+$(BUILD)/san/check_oobhealth: $(CHECK_SRCS) $(HDRS) | deps
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(WARN) -O1 -g $(SAN) -o $@ $(CHECK_SRCS) -lnetsnmp -lm
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
@@ -66,7 +76,7 @@ $(BUILD)/mibs/.fetched:
 unit: test-deps $(UNIT_TESTS)
 	@tests/run-unit $(UNIT_TESTS)
 
-test: test-deps agent/oobhealthd $(BUILD)/san/oobhealthd $(UNIT_TESTS) $(HELPERS) $(BUILD)/mibs/.fetched
+test: test-deps agent/oobhealthd $(BUILD)/san/oobhealthd $(BUILD)/san/check_oobhealth $(UNIT_TESTS) $(HELPERS) $(BUILD)/mibs/.fetched
 	@tests/run-all $(UNIT_TESTS)
 
 demo: test-deps agent/oobhealthd $(BUILD)/helpers/listener $(BUILD)/mibs/.fetched
@@ -76,4 +86,4 @@ lint-mib: $(BUILD)/mibs/.fetched
 	@tests/tools/lint-mib $(BUILD)/mibs mibs/OOBHEALTH-MIB.txt
 
 clean:
-	rm -rf $(BUILD) agent/oobhealthd
+	rm -rf $(BUILD) agent/oobhealthd agent/check_oobhealth

@@ -8,6 +8,9 @@ MIB_OPTS=(-M "$ROOT/build/mibs:$ROOT/mibs:/usr/share/snmp/mibs" -m OOBHEALTH-MIB
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 
+# The SNMPv3 user every test snmpd knows (authPriv: SHA and AES).
+V3_USER=ohcheck V3_AUTH=oobhealth-auth-pass V3_PRIV=oobhealth-priv-pass
+
 T=""            # this test's temp dir; every pidfile and socket lives here
 SNMP_PORT=""
 AGENT_PID=""
@@ -86,6 +89,8 @@ agentXSocket $T/agentx.sock
 agentXTimeout 1
 agentXRetries 0
 rocommunity public 127.0.0.1
+createUser $V3_USER SHA $V3_AUTH AES $V3_PRIV
+rouser $V3_USER priv
 CONF
 	MIBS="" spawn snmpd -f -C -c "$T/snmpd.conf" -Lf "$T/snmpd.log" -I -ifTable,ifXTable,ipAddressTable
 	SNMPD_PID=$SPAWNED

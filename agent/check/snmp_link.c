@@ -1,0 +1,351 @@
+/* check_oobhealth's SNMP session: opening it (v1, v2c, v3 USM), GETs and column walks, each
+ * request given what is left of the run's deadline. */
+#include "check_link.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* At most this many cells in one GETBULK answer: a few kilobytes, far below any MTU
+ * trouble for the long text columns. */
+#define BULK_CELLS 60
+#define WALK_COLUMNS_MAX 16
+
+struct snmp_link {
+	void *session;                  /* net-snmp's single-session handle */
+	int retries;
+	long version;
+	struct timespec deadline;       /* CLOCK_MONOTONIC */
+	char peer[300];
+};
+
+static int64_t remaining_us(const struct snmp_link *link)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int64_t)(link->deadline.tv_sec - now.tv_sec) * 1000000 +
+	       (link->deadline.tv_nsec - now.tv_nsec) / 1000;
+}
+
+static int set_auth(netsnmp_session *session, const struct check_options *options, char *why,
+		    size_t why_len)
+{
+	const oid *proto;
+	size_t proto_len;
+
+	if (options->auth_protocol != NULL) {
+		int type = usm_lookup_auth_type(options->auth_protocol);
+
+		proto = type < 0 ? NULL : sc_get_auth_oid(type, &proto_len);
+		if (proto == NULL) {
+			snprintf(why, why_len, "unknown authentication protocol \"%s\" (-a)",
+				 options->auth_protocol);
+			return -1;
+		}
+	} else {
+		proto = get_default_authtype(&proto_len);
+	}
+	session->securityAuthProto = snmp_duplicate_objid(proto, proto_len);
+	session->securityAuthProtoLen = proto_len;
+	session->securityAuthKeyLen = USM_AUTH_KU_LEN;
+	if (generate_Ku(session->securityAuthProto, (u_int)session->securityAuthProtoLen,
+			(const u_char *)options->auth_passphrase, strlen(options->auth_passphrase),
+			session->securityAuthKey, &session->securityAuthKeyLen) != SNMPERR_SUCCESS) {
+		snprintf(why, why_len, "cannot derive the authentication key from -A "
+			 "(a passphrase needs at least 8 characters)");
+		return -1;
+	}
+	return 0;
+}
+
+/* The privacy key is derived with the authentication hash, as net-snmp's tools do. */
+static int set_priv(netsnmp_session *session, const struct check_options *options, char *why,
+		    size_t why_len)
+{
+	const oid *proto;
+	size_t proto_len;
+
+	if (options->priv_protocol != NULL) {
+		int type = usm_lookup_priv_type(options->priv_protocol);
+
+		proto = type < 0 ? NULL : sc_get_priv_oid(type, &proto_len);
+		if (proto == NULL) {
+			snprintf(why, why_len, "unknown privacy protocol \"%s\" (-x)",
+				 options->priv_protocol);
+			return -1;
+		}
+	} else {
+		proto = get_default_privtype(&proto_len);
+	}
+	session->securityPrivProto = snmp_duplicate_objid(proto, proto_len);
+	session->securityPrivProtoLen = proto_len;
+	session->securityPrivKeyLen = USM_PRIV_KU_LEN;
+	if (generate_Ku(session->securityAuthProto, (u_int)session->securityAuthProtoLen,
+			(const u_char *)options->priv_passphrase, strlen(options->priv_passphrase),
+			session->securityPrivKey, &session->securityPrivKeyLen) != SNMPERR_SUCCESS) {
+		snprintf(why, why_len, "cannot derive the privacy key from -X "
+			 "(a passphrase needs at least 8 characters)");
+		return -1;
+	}
+	return 0;
+}
+
+static void free_session_fields(netsnmp_session *session)
+{
+	free(session->securityAuthProto);
+	free(session->securityPrivProto);
+}
+
+struct snmp_link *snmp_link_open(const struct check_options *options, char *why,
+				 size_t why_len)
+{
+	struct snmp_link *link = calloc(1, sizeof(*link));
+	netsnmp_session session;
+	int ok = 0;
+
+	if (link == NULL) {
+		snprintf(why, why_len, "out of memory");
+		return NULL;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &link->deadline);
+	link->deadline.tv_sec += (time_t)options->timeout_s;
+	link->deadline.tv_nsec += (long)((options->timeout_s - (double)(time_t)options->timeout_s) * 1e9);
+	if (link->deadline.tv_nsec >= 1000000000L) {
+		link->deadline.tv_sec++;
+		link->deadline.tv_nsec -= 1000000000L;
+	}
+	link->retries = options->retries;
+	link->version = options->version;
+	if (strchr(options->host, ':') != NULL)
+		snprintf(link->peer, sizeof(link->peer), "udp6:[%s]:%u", options->host, options->port);
+	else
+		snprintf(link->peer, sizeof(link->peer), "udp:%s:%u", options->host, options->port);
+
+	snmp_sess_init(&session);
+	session.peername = link->peer;
+	session.version = options->version;
+	session.retries = options->retries;
+	session.timeout = (long)(options->timeout_s * 1e6) / (options->retries + 1);
+	if (options->version == SNMP_VERSION_3) {
+		session.securityName = (char *)options->user;
+		session.securityNameLen = strlen(options->user);
+		session.securityLevel = options->security_level;
+		if (options->security_level != SNMP_SEC_LEVEL_NOAUTH &&
+		    set_auth(&session, options, why, why_len) < 0)
+			goto out;
+		if (options->security_level == SNMP_SEC_LEVEL_AUTHPRIV &&
+		    set_priv(&session, options, why, why_len) < 0)
+			goto out;
+	} else {
+		session.community = (u_char *)options->community;
+		session.community_len = strlen(options->community);
+	}
+	link->session = snmp_sess_open(&session);
+	if (link->session == NULL) {
+		int liberr, syserr;
+		char *text;
+
+		snmp_error(&session, &liberr, &syserr, &text);
+		snprintf(why, why_len, "cannot open an SNMP session to %s: %s", link->peer, text);
+		free(text);
+		goto out;
+	}
+	ok = 1;
+out:
+	free_session_fields(&session);
+	if (!ok) {
+		free(link);
+		return NULL;
+	}
+	return link;
+}
+
+void snmp_link_close(struct snmp_link *link)
+{
+	if (link == NULL)
+		return;
+	snmp_sess_close(link->session);
+	free(link);
+}
+
+const char *snmp_link_peer(const struct snmp_link *link)
+{
+	return link->peer;
+}
+
+/* Sends PDU with what is left of the deadline and checks the answer's error status. */
+static enum link_result exchange(struct snmp_link *link, netsnmp_pdu *pdu,
+				 netsnmp_pdu **response, char *why, size_t why_len)
+{
+	netsnmp_session *session = snmp_sess_session(link->session);
+	int64_t left = remaining_us(link);
+	int status;
+
+	*response = NULL;
+	if (left <= 0) {
+		snmp_free_pdu(pdu);
+		snprintf(why, why_len, "no complete answer from %s within the timeout", link->peer);
+		return LINK_TIMEOUT;
+	}
+	session->timeout = (long)(left / (link->retries + 1));
+	status = snmp_sess_synch_response(link->session, pdu, response);
+	if (status == STAT_TIMEOUT) {
+		snprintf(why, why_len, "no SNMP answer from %s within %.1f s", link->peer,
+			 left / 1e6);
+		return LINK_TIMEOUT;
+	}
+	if (status != STAT_SUCCESS || *response == NULL) {
+		snprintf(why, why_len, "SNMP request to %s failed: %s", link->peer,
+			 snmp_api_errstring(snmp_sess_session(link->session)->s_snmp_errno));
+		return LINK_ERROR;
+	}
+	if ((*response)->errstat != SNMP_ERR_NOERROR) {
+		snprintf(why, why_len, "%s answered: %s", link->peer,
+			 snmp_errstring((int)(*response)->errstat));
+		return LINK_ERROR;
+	}
+	return LINK_OK;
+}
+
+static int is_exception(const netsnmp_variable_list *var)
+{
+	return var->type == SNMP_NOSUCHOBJECT || var->type == SNMP_NOSUCHINSTANCE ||
+	       var->type == SNMP_ENDOFMIBVIEW;
+}
+
+enum link_result snmp_link_get(struct snmp_link *link, const oid *entry, size_t entry_len,
+			       const unsigned *columns, size_t ncolumns, const oid *index,
+			       size_t index_len, cell_fn *cell, void *ctx, char *why,
+			       size_t why_len)
+{
+	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GET);
+	netsnmp_pdu *response;
+	oid name[MAX_OID_LEN];
+	enum link_result result;
+
+	if (entry_len + 1 + index_len > MAX_OID_LEN) {
+		snmp_free_pdu(pdu);
+		snprintf(why, why_len, "%s: too long an index", __func__);
+		return LINK_ERROR;
+	}
+	memcpy(name, entry, entry_len * sizeof(oid));
+	memcpy(name + entry_len + 1, index, index_len * sizeof(oid));
+	for (size_t c = 0; c < ncolumns; c++) {
+		name[entry_len] = columns[c];
+		snmp_add_null_var(pdu, name, entry_len + 1 + index_len);
+	}
+	result = exchange(link, pdu, &response, why, why_len);
+	if (result == LINK_OK) {
+		const netsnmp_variable_list *var = response->variables;
+
+		for (size_t c = 0; c < ncolumns && var != NULL; c++, var = var->next_variable)
+			if (!is_exception(var))
+				cell(ctx, columns[c], index, index_len, var);
+	}
+	if (response != NULL)
+		snmp_free_pdu(response);
+	return result;
+}
+
+struct column_cursor {
+	unsigned column;
+	oid position[MAX_OID_LEN];
+	size_t position_len;
+	int done;
+};
+
+static int within(const oid *name, size_t len, const oid *prefix, size_t prefix_len)
+{
+	return len > prefix_len && snmp_oid_compare(name, prefix_len, prefix, prefix_len) == 0;
+}
+
+/* Files one answered cell under CURSOR; marks the column done once the walk leaves it. */
+static enum link_result take_cell(struct column_cursor *cursor, const netsnmp_variable_list *var,
+				  size_t prefix_len, size_t column_len, cell_fn *cell, void *ctx,
+				  char *why, size_t why_len)
+{
+	if (var->type == SNMP_ENDOFMIBVIEW ||
+	    !within(var->name, var->name_length, cursor->position, prefix_len)) {
+		cursor->done = 1;
+		return LINK_OK;
+	}
+	if (snmp_oid_compare(var->name, var->name_length, cursor->position,
+			     cursor->position_len) <= 0) {
+		snprintf(why, why_len, "the agent's answers do not increase (a loop in its walk)");
+		return LINK_ERROR;
+	}
+	memcpy(cursor->position, var->name, var->name_length * sizeof(oid));
+	cursor->position_len = var->name_length;
+	cell(ctx, cursor->column, var->name + column_len, var->name_length - column_len, var);
+	return LINK_OK;
+}
+
+enum link_result snmp_link_walk(struct snmp_link *link, const oid *entry, size_t entry_len,
+				const unsigned *columns, size_t ncolumns, const oid *index_prefix,
+				size_t prefix_len, cell_fn *cell, void *ctx, char *why,
+				size_t why_len)
+{
+	struct column_cursor cursors[WALK_COLUMNS_MAX];
+	size_t column_len = entry_len + 1;
+	size_t walk_prefix_len = column_len + prefix_len;
+	size_t active = ncolumns;
+
+	if (ncolumns > WALK_COLUMNS_MAX || walk_prefix_len >= MAX_OID_LEN) {
+		snprintf(why, why_len, "%s: too many columns or too long an index", __func__);
+		return LINK_ERROR;
+	}
+	for (size_t c = 0; c < ncolumns; c++) {
+		memcpy(cursors[c].position, entry, entry_len * sizeof(oid));
+		cursors[c].position[entry_len] = columns[c];
+		if (prefix_len > 0)
+			memcpy(cursors[c].position + column_len, index_prefix,
+			       prefix_len * sizeof(oid));
+		cursors[c].position_len = walk_prefix_len;
+		cursors[c].column = columns[c];
+		cursors[c].done = 0;
+	}
+	while (active > 0) {
+		int bulk = link->version != SNMP_VERSION_1;
+		netsnmp_pdu *pdu = snmp_pdu_create(bulk ? SNMP_MSG_GETBULK : SNMP_MSG_GETNEXT);
+		struct column_cursor *asked[WALK_COLUMNS_MAX];
+		netsnmp_pdu *response;
+		netsnmp_variable_list *var;
+		enum link_result result;
+		size_t nasked = 0, i = 0;
+
+		for (size_t c = 0; c < ncolumns; c++) {
+			if (cursors[c].done)
+				continue;
+			asked[nasked++] = &cursors[c];
+			snmp_add_null_var(pdu, cursors[c].position, cursors[c].position_len);
+		}
+		if (bulk) {
+			pdu->non_repeaters = 0;
+			pdu->max_repetitions = BULK_CELLS / (long)nasked > 0 ? BULK_CELLS / (long)nasked : 1;
+		}
+		result = exchange(link, pdu, &response, why, why_len);
+		/* A GETBULK answer holds repetitions of the asked columns, in the asked order. */
+		for (var = response ? response->variables : NULL; result == LINK_OK && var != NULL;
+		     var = var->next_variable, i++) {
+			struct column_cursor *cursor = asked[i % nasked];
+
+			if (!cursor->done)
+				result = take_cell(cursor, var, walk_prefix_len, column_len, cell, ctx,
+						   why, why_len);
+		}
+		if (response != NULL)
+			snmp_free_pdu(response);
+		if (result != LINK_OK)
+			return result;
+		if (i == 0) {
+			snprintf(why, why_len, "%s answered a walk with no values", link->peer);
+			return LINK_ERROR;
+		}
+		active = 0;
+		for (size_t c = 0; c < ncolumns; c++)
+			active += !cursors[c].done;
+	}
+	return LINK_OK;
+}
