@@ -39,6 +39,13 @@ spawn() {
 	echo "$SPAWNED" >>"$T/pids"
 }
 
+# listen ADDRESS BACKLOG MODE [ARG]: starts a listener helper and waits until it listens.
+listen() {
+	spawn "$HELPERS/listener" "$@"
+	wait_until 2000 grep -q "^ready" "$T/spawned.log" || { fail "listener $1 did not start"; return 1; }
+	: >"$T/spawned.log"
+}
+
 end_pid() {
 	local pid=$1
 	kill -TERM "$pid" 2>/dev/null || return 0

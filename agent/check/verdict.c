@@ -81,11 +81,11 @@ static void judge_fd(const struct check_options *options, const struct service_r
 		return;
 	used_pct = 100.0 * service->fd_open / service->fd_soft_limit;
 	if (options->fd_crit.set && used_pct >= options->fd_crit.value)
-		add_reason(verdict, CHECK_CRITICAL, "fd %u/%u (%.0f%%) reaches -C %g%%",
-			   service->fd_open, service->fd_soft_limit, used_pct, options->fd_crit.value);
+		add_reason(verdict, CHECK_CRITICAL, "fd use %.0f%% reaches -C %g%%", used_pct,
+			   options->fd_crit.value);
 	else if (options->fd_warn.set && used_pct >= options->fd_warn.value)
-		add_reason(verdict, CHECK_WARNING, "fd %u/%u (%.0f%%) reaches -w %g%%",
-			   service->fd_open, service->fd_soft_limit, used_pct, options->fd_warn.value);
+		add_reason(verdict, CHECK_WARNING, "fd use %.0f%% reaches -w %g%%", used_pct,
+			   options->fd_warn.value);
 }
 
 /* Only answered probes are timed here; a failed one is already in oobhealthd's health. */

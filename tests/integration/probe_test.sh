@@ -5,13 +5,6 @@
 # SNMP keeps answering.
 source "$(dirname "$0")/../lib.sh"
 
-# listen ADDRESS BACKLOG MODE [ARG]: starts a listener helper and waits until it listens.
-listen() {
-	spawn "$HELPERS/listener" "$@"
-	wait_until 2000 grep -q "^ready" "$T/spawned.log" || { fail "listener $1 did not start"; return 1; }
-	: >"$T/spawned.log"
-}
-
 probe() { echo "$1.\"$2\".\"$3\""; }
 
 
