@@ -8,7 +8,10 @@ AGENT_LIBS := -lnetsnmpagent -lnetsnmp -lyaml -lpthread
 
 BUILD := build
 BUILD_DEPS := libsnmp-dev libyaml-dev
-TEST_DEPS := $(BUILD_DEPS) snmpd snmp smitools procps iproute2
+# The monitoring systems whose shipped configs the tests run for real.
+POLLER_DEPS := icinga2-bin icinga2-common nagios4-core nagios4-common monitoring-plugins-basic \
+	monitoring-plugins-standard prometheus-snmp-exporter curl
+TEST_DEPS := $(BUILD_DEPS) snmpd snmp smitools procps iproute2 $(POLLER_DEPS)
 LINT_DEPS := smitools
 
 CORE_SRCS := agent/config.c agent/config_values.c agent/proc_scan.c agent/proc_fd.c \

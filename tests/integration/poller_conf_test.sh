@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# The shipped monitoring configs, each run by the real consumer: Icinga 2 validates
+# conf/icinga2 and its numeric OIDs feed the stock check_snmp; Nagios validates
+# conf/nagios and its command line runs; snmp_exporter's generator builds a module from
+# conf/snmp_exporter and the exporter scrapes a live oobhealthd with it.
+source "$(dirname "$0")/../lib.sh"
+
+CHECK=${CHECK:-$ROOT/build/san/check_oobhealth}
+PLUGINS=/usr/lib/nagios/plugins
+
+# A listener found by its pidfile, and a service that is absent.
+start_services() {
+	local port=$(free_port)
+	listen 127.0.0.1:$port 8 reply "PONG" || return 1
+	echo "$SPAWNED" >"$T/web.pid"
+	write_config <<CONF
+  - name: web
+    match: { pidfile: $T/web.pid }
+    probes:
+      - { name: ping, tcp: 127.0.0.1:$port, send: "PING\r\n", expect: '^PONG', timeout: 2s }
+  - name: db-1
+    match: { pidfile: $T/never-written.pid }
+CONF
+	start_agent || return 1
+	wait_until 3000 value_is 'ohProbeStatus."web"."ping"' ok || { fail "probe never ok"; return 1; }
+}
+
+# icinga2 drops to its own user: what it reads and writes must be open to that user.
+icinga_dir() {
+	mkdir -p "$T/icinga/cache"
+	chmod 0755 "$T"
+	chmod -R 0777 "$T/icinga"
+	cat >"$T/icinga/icinga2.conf" <<CONF
+const PluginDir = "$PLUGINS"
+const NodeName = "oobhealth-test"
+const ZoneName = "oobhealth-test"
+include <itl>
+include <plugins>
+include "$ROOT/conf/icinga2/oobhealth.conf"
+object Host "app1" {
+  check_command = "hostalive"
+  address = "127.0.0.1"
+  vars.oobhealth_services = [ "web", "db-1" ]
+}
+CONF
+}
+
+icinga2_config_validates() {
+	local out
+	icinga_dir
+	out=$(icinga2 daemon -C -c "$T/icinga/icinga2.conf" -DCacheDir="$T/icinga/cache" 2>&1)
+	assert_eq 0 "$?" "icinga2 daemon -C exit code"
+	grep -E 'critical|warning' <<<"$out" && fail "icinga2 reported problems"
+	# Two listed services plus the worst-of-all one, on the one host.
+	assert_contains "$out" "Instantiated 3 Services." "icinga2 -C"
+	assert_contains "$out" "Instantiated 1 Host." "icinga2 -C"
+	log "$(grep -o 'Instantiated [0-9]* CheckCommands' <<<"$out")"
+}
+
+# The config's OID function, evaluated by icinga2 itself, against snmptranslate.
+icinga_oid() {
+	local function
+	function=$(sed -n '/^function oobhealth_service_oid/,/^}/p' "$ROOT/conf/icinga2/oobhealth.conf")
+	icinga2 console -e "$function; oobhealth_service_oid($1, \"$2\")" 2>&1 | tr -d '"'
+}
+
+icinga2_snmp_command_reads_the_health_by_number() {
+	local name expected got warn crit
+	start_snmpd || return
+	start_services || return
+	for name in web db-1 A.Z_0-9; do
+		expected=$(snmptranslate -On "${MIB_OPTS[@]}" "OOBHEALTH-MIB::ohServiceHealth.\"$name\"")
+		got=$(icinga_oid 12 "$name")
+		assert_eq "$expected" "$got" "oobhealth_service_oid(12, \"$name\")"
+	done
+	# The stock check_snmp with the command's thresholds, against live values.
+	warn=$(sed -n 's/^\tvars.snmp_warn = "\(.*\)"$/\1/p' "$ROOT/conf/icinga2/oobhealth.conf")
+	crit=$(sed -n 's/^\tvars.snmp_crit = "\(.*\)"$/\1/p' "$ROOT/conf/icinga2/oobhealth.conf")
+	assert_eq "1:1 1:2" "$warn $crit" "thresholds read from the config"
+	got=$("$PLUGINS/check_snmp" -H 127.0.0.1 -p "$SNMP_PORT" -P 2c -C public \
+		-o "$(icinga_oid 12 web)" -w "$warn" -c "$crit" -l ohServiceHealth)
+	assert_eq 0 "$?" "check_snmp exit code for a healthy service ($got)"
+	log "$got"
+	got=$("$PLUGINS/check_snmp" -H 127.0.0.1 -p "$SNMP_PORT" -P 2c -C public \
+		-o "$(icinga_oid 12 db-1)" -w "$warn" -c "$crit" -l ohServiceHealth)
+	assert_eq 2 "$?" "check_snmp exit code for an absent service ($got)"
+	log "$got"
+}
+
+nagios_config_validates_and_its_command_runs() {
+	local out line
+	# nagios4 reads its files as its own user.
+	mkdir -p "$T/nagios"
+	chmod 0755 "$T"
+	chmod 0777 "$T/nagios"
+	cat >"$T/nagios/nagios.cfg" <<CONF
+cfg_file=/etc/nagios4/objects/templates.cfg
+cfg_file=/etc/nagios4/objects/timeperiods.cfg
+cfg_file=/etc/nagios4/objects/contacts.cfg
+cfg_file=/etc/nagios4/objects/commands.cfg
+cfg_file=$ROOT/conf/nagios/oobhealth.cfg
+cfg_file=$T/nagios/hosts.cfg
+resource_file=$T/nagios/resource.cfg
+check_result_path=$T/nagios
+illegal_macro_output_chars=\`~\$&|'"<>
+CONF
+	cat >"$T/nagios/hosts.cfg" <<'CONF'
+define command {
+    command_name    check-host-alive
+    command_line    $USER1$/check_ping -H $HOSTADDRESS$ -w 3000.0,80% -c 5000.0,100% -p 5
+}
+define host {
+    use             linux-server
+    host_name       app1
+    address         127.0.0.1
+    hostgroups      oobhealth-hosts
+}
+CONF
+	printf '$USER1$=%s\n$USER3$=public\n' "$PLUGINS" >"$T/nagios/resource.cfg"
+	out=$(nagios4 -v "$T/nagios/nagios.cfg" 2>&1)
+	assert_eq 0 "$?" "nagios4 -v exit code"
+	assert_contains "$out" "Total Warnings: 0" "nagios4 -v"
+	assert_contains "$out" "Total Errors:   0" "nagios4 -v"
+	assert_contains "$out" "Checked 2 services." "nagios4 -v"
+
+	# The shipped command lines, with Nagios's macros filled in as Nagios would.
+	start_snmpd || return
+	start_services || return
+	for name in check_oobhealth check_oobhealth_all check_oobhealth_v3; do
+		line=$(awk -v want="$name" '$1 == "command_name" { name = $2 }
+			$1 == "command_line" && name == want { sub(/^[ \t]*command_line[ \t]+/, ""); print }' \
+			"$ROOT/conf/nagios/oobhealth.cfg")
+		line=${line//'$USER1$'/$(dirname "$CHECK")}
+		line=${line//'$HOSTADDRESS$'/127.0.0.1}
+		line=${line//'$USER3$'/public}
+		line=${line//'$USER4$'/$V3_USER}
+		line=${line//'$USER5$'/$V3_AUTH}
+		line=${line//'$USER6$'/$V3_PRIV}
+		line=${line//'$ARG1$'/web}
+		line=${line//'$ARG2$'/-p $SNMP_PORT}
+		out=$($line 2>&1)
+		case $name in
+		check_oobhealth_all) assert_eq 2 "$?" "$name exit code (db-1 is absent): $out" ;;
+		*) assert_eq 0 "$?" "$name exit code: $out" ;;
+		esac
+		log "$name: $(head -n 1 <<<"$out")"
+	done
+}
+
+snmp_exporter_module_scrapes_the_tables() {
+	local port metrics
+	mkdir -p "$T/exporter/mibs"
+	cp "$ROOT"/build/mibs/*.txt "$ROOT/mibs/OOBHEALTH-MIB.txt" /usr/share/snmp/mibs/NET-SNMP-MIB.txt \
+		"$T/exporter/mibs/"
+	cp "$ROOT/conf/snmp_exporter/generator.yml" "$T/exporter/"
+	(cd "$T/exporter" && MIBDIRS="$T/exporter/mibs" prometheus-snmp-generator \
+		--fail-on-parse-errors generate >"$T/exporter/generate.log" 2>&1) ||
+		{ fail "the generator failed:"; cat "$T/exporter/generate.log"; return; }
+	grep -q 'level=warn' "$T/exporter/generate.log" && fail "generator warnings: $(grep level=warn "$T/exporter/generate.log")"
+	start_snmpd || return
+	start_services || return
+	port=$(free_port)
+	spawn prometheus-snmp-exporter --config.file="$T/exporter/snmp.yml" \
+		--web.listen-address="127.0.0.1:$port"
+	wait_until 5000 curl -sf -o /dev/null "http://127.0.0.1:$port/metrics" ||
+		{ fail "snmp_exporter did not start"; return; }
+	metrics=$(curl -sf "http://127.0.0.1:$port/snmp?module=oobhealth&target=127.0.0.1:$SNMP_PORT")
+	assert_eq 0 "$?" "scrape"
+	log "$(grep -c '^oh' <<<"$metrics") series"
+	assert_contains "$metrics" 'ohServiceHealth{ohServiceName="web"} 1' "scrape"
+	assert_contains "$metrics" 'ohServiceHealth{ohServiceName="db-1"} 3' "scrape"
+	assert_contains "$metrics" 'ohServiceStatus{ohServiceName="db-1"} 2' "scrape"
+	assert_contains "$metrics" "ohProbeStatus{ohProbeName=\"ping\",ohProbeTarget=\"127.0.0.1:" "scrape"
+	grep -qE '^ohProbeLatency\{ohProbeName="ping",ohProbeTarget="127\.0\.0\.1:[0-9]+",ohServiceName="web"\} [0-9]+' <<<"$metrics" ||
+		fail "no ohProbeLatency series for web/ping: $(grep ohProbeLatency <<<"$metrics")"
+	grep -qE '^ohAgentSnapshotAge [0-9]+' <<<"$metrics" || fail "no ohAgentSnapshotAge"
+}
+
+run_tests \
+	icinga2_config_validates \
+	icinga2_snmp_command_reads_the_health_by_number \
+	nagios_config_validates_and_its_command_runs \
+	snmp_exporter_module_scrapes_the_tables
