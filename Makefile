@@ -82,7 +82,7 @@ unit: test-deps $(UNIT_TESTS)
 test: test-deps agent/oobhealthd $(BUILD)/san/oobhealthd $(BUILD)/san/check_oobhealth $(UNIT_TESTS) $(HELPERS) $(BUILD)/mibs/.fetched
 	@tests/run-all $(UNIT_TESTS)
 
-demo: test-deps agent/oobhealthd $(BUILD)/helpers/listener $(BUILD)/mibs/.fetched
+demo: test-deps agent/oobhealthd agent/check_oobhealth $(BUILD)/helpers/listener $(BUILD)/mibs/.fetched
 	@tests/demo/run-demo
 
 lint-mib: $(BUILD)/mibs/.fetched

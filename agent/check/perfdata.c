@@ -89,9 +89,12 @@ void format_perfdata(const struct check_options *options, const struct reading *
 {
 	const struct service_reading *s = &reading->services[service];
 
-	fd_perfdata(options, s, prefix, out, out_len);
-	append(out, out_len, "%srestarts=%uc", prefix, s->restarts);
-	append(out, out_len, "%szombies=%u;;;0", prefix, s->zombies);
+	/* A service without a process match has probes and files only. */
+	if (s->status != SERVICE_UNKNOWN) {
+		fd_perfdata(options, s, prefix, out, out_len);
+		append(out, out_len, "%srestarts=%uc", prefix, s->restarts);
+		append(out, out_len, "%szombies=%u;;;0", prefix, s->zombies);
+	}
 	for (size_t i = 0; i < reading->nprobes; i++)
 		if (reading->probes[i].service == service)
 			probe_perfdata(options, &reading->probes[i], prefix, out, out_len);

@@ -27,6 +27,9 @@ ohProbeStatus."demo-stalled"."connect" = INTEGER: ok(1)
 ohProbeStatus."demo-probe-only"."http" = INTEGER: ok(1)
 ohAgentServices.0 = Gauge32: 8 services
 LINES
+	# And check_oobhealth's verdict on all of them: the worst is critical.
+	assert_contains "$out" "OOBHEALTH CRITICAL - demo-" "check_oobhealth --all in the demo"
+	assert_contains "$out" "(exit code 2: 0 OK" "check_oobhealth --all in the demo"
 	pids=$(sed -n 's/^demo: stopping what it started, pids: //p' <<<"$out")
 	[ "$(wc -w <<<"$pids")" -eq 9 ] || fail "the demo did not name the 9 processes it started: [$pids]"
 	for pid in $pids; do
