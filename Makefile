@@ -79,7 +79,7 @@ $(BUILD)/mibs/.fetched:
 unit: test-deps $(UNIT_TESTS)
 	@tests/run-unit $(UNIT_TESTS)
 
-test: test-deps agent/oobhealthd $(BUILD)/san/oobhealthd $(BUILD)/san/check_oobhealth $(UNIT_TESTS) $(HELPERS) $(BUILD)/mibs/.fetched
+test: test-deps agent/oobhealthd agent/check_oobhealth $(BUILD)/san/oobhealthd $(BUILD)/san/check_oobhealth $(UNIT_TESTS) $(HELPERS) $(BUILD)/mibs/.fetched
 	@tests/run-all $(UNIT_TESTS)
 
 demo: test-deps agent/oobhealthd agent/check_oobhealth $(BUILD)/helpers/listener $(BUILD)/mibs/.fetched
