@@ -185,9 +185,13 @@ int main(int argc, char **argv)
 		printf("OOBHEALTH UNKNOWN - %s (check_oobhealth --help lists the options)\n", why);
 		return CHECK_UNKNOWN;
 	}
-	/* Numeric OIDs only: no MIB files to load, no state files to write as the nagios user. */
+	/* Numeric OIDs only: no MIB files to load, no state files to touch as the nagios user.
+	 * Every problem is in the one status line; Icinga would show stderr as output too. */
 	setenv("MIBS", "", 1);
+	snmp_disable_log();
+	netsnmp_register_loghandler(NETSNMP_LOGHANDLER_NONE, LOG_EMERG);
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_PERSIST_STATE, 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
 	init_snmp("check_oobhealth");
 	snprintf(alarm_message, sizeof(alarm_message),

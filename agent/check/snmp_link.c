@@ -29,62 +29,68 @@ static int64_t remaining_us(const struct snmp_link *link)
 	       (link->deadline.tv_nsec - now.tv_nsec) / 1000;
 }
 
-static int set_auth(netsnmp_session *session, const struct check_options *options, char *why,
-		    size_t why_len)
+/* A protocol by net-snmp's name for it (MD5, SHA, ...; DES, AES, ...), or its default. */
+static const oid *auth_protocol(const char *name, size_t *len)
+{
+	int type;
+
+	if (name == NULL)
+		return get_default_authtype(len);
+	type = usm_lookup_auth_type(name);
+	return type < 0 ? NULL : sc_get_auth_oid(type, len);
+}
+
+static const oid *priv_protocol(const char *name, size_t *len)
+{
+	int type;
+
+	if (name == NULL)
+		return get_default_privtype(len);
+	type = usm_lookup_priv_type(name);
+	return type < 0 ? NULL : sc_get_priv_oid(type, len);
+}
+
+/* Both keys are derived with the authentication hash, as net-snmp's tools do. */
+static int derive_key(netsnmp_session *session, const char *passphrase, u_char *key,
+		      size_t *key_len)
+{
+	return generate_Ku(session->securityAuthProto, (u_int)session->securityAuthProtoLen,
+			   (const u_char *)passphrase, strlen(passphrase), key, key_len);
+}
+
+static int set_usm_keys(netsnmp_session *session, const struct check_options *options,
+			char *why, size_t why_len)
 {
 	const oid *proto;
-	size_t proto_len;
+	size_t len;
 
-	if (options->auth_protocol != NULL) {
-		int type = usm_lookup_auth_type(options->auth_protocol);
-
-		proto = type < 0 ? NULL : sc_get_auth_oid(type, &proto_len);
-		if (proto == NULL) {
-			snprintf(why, why_len, "unknown authentication protocol \"%s\" (-a)",
-				 options->auth_protocol);
-			return -1;
-		}
-	} else {
-		proto = get_default_authtype(&proto_len);
+	proto = auth_protocol(options->auth_protocol, &len);
+	if (proto == NULL) {
+		snprintf(why, why_len, "unknown authentication protocol \"%s\" (-a)",
+			 options->auth_protocol);
+		return -1;
 	}
-	session->securityAuthProto = snmp_duplicate_objid(proto, proto_len);
-	session->securityAuthProtoLen = proto_len;
+	session->securityAuthProto = snmp_duplicate_objid(proto, len);
+	session->securityAuthProtoLen = len;
 	session->securityAuthKeyLen = USM_AUTH_KU_LEN;
-	if (generate_Ku(session->securityAuthProto, (u_int)session->securityAuthProtoLen,
-			(const u_char *)options->auth_passphrase, strlen(options->auth_passphrase),
-			session->securityAuthKey, &session->securityAuthKeyLen) != SNMPERR_SUCCESS) {
+	if (derive_key(session, options->auth_passphrase, session->securityAuthKey,
+		       &session->securityAuthKeyLen) != SNMPERR_SUCCESS) {
 		snprintf(why, why_len, "cannot derive the authentication key from -A "
 			 "(a passphrase needs at least 8 characters)");
 		return -1;
 	}
-	return 0;
-}
-
-/* The privacy key is derived with the authentication hash, as net-snmp's tools do. */
-static int set_priv(netsnmp_session *session, const struct check_options *options, char *why,
-		    size_t why_len)
-{
-	const oid *proto;
-	size_t proto_len;
-
-	if (options->priv_protocol != NULL) {
-		int type = usm_lookup_priv_type(options->priv_protocol);
-
-		proto = type < 0 ? NULL : sc_get_priv_oid(type, &proto_len);
-		if (proto == NULL) {
-			snprintf(why, why_len, "unknown privacy protocol \"%s\" (-x)",
-				 options->priv_protocol);
-			return -1;
-		}
-	} else {
-		proto = get_default_privtype(&proto_len);
+	if (options->security_level != SNMP_SEC_LEVEL_AUTHPRIV)
+		return 0;
+	proto = priv_protocol(options->priv_protocol, &len);
+	if (proto == NULL) {
+		snprintf(why, why_len, "unknown privacy protocol \"%s\" (-x)", options->priv_protocol);
+		return -1;
 	}
-	session->securityPrivProto = snmp_duplicate_objid(proto, proto_len);
-	session->securityPrivProtoLen = proto_len;
+	session->securityPrivProto = snmp_duplicate_objid(proto, len);
+	session->securityPrivProtoLen = len;
 	session->securityPrivKeyLen = USM_PRIV_KU_LEN;
-	if (generate_Ku(session->securityAuthProto, (u_int)session->securityAuthProtoLen,
-			(const u_char *)options->priv_passphrase, strlen(options->priv_passphrase),
-			session->securityPrivKey, &session->securityPrivKeyLen) != SNMPERR_SUCCESS) {
+	if (derive_key(session, options->priv_passphrase, session->securityPrivKey,
+		       &session->securityPrivKeyLen) != SNMPERR_SUCCESS) {
 		snprintf(why, why_len, "cannot derive the privacy key from -X "
 			 "(a passphrase needs at least 8 characters)");
 		return -1;
@@ -133,10 +139,7 @@ struct snmp_link *snmp_link_open(const struct check_options *options, char *why,
 		session.securityNameLen = strlen(options->user);
 		session.securityLevel = options->security_level;
 		if (options->security_level != SNMP_SEC_LEVEL_NOAUTH &&
-		    set_auth(&session, options, why, why_len) < 0)
-			goto out;
-		if (options->security_level == SNMP_SEC_LEVEL_AUTHPRIV &&
-		    set_priv(&session, options, why, why_len) < 0)
+		    set_usm_keys(&session, options, why, why_len) < 0)
 			goto out;
 	} else {
 		session.community = (u_char *)options->community;
