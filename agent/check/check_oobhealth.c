@@ -67,15 +67,31 @@ static int no_such_service(struct snmp_link *link, const char *service)
 	return finish(CHECK_UNKNOWN, text);
 }
 
+/* Prints SEPARATOR and SERVICE's performance data, if it has any (labels prefixed with
+ * the service's name when there are several); returns whether it printed. */
+static int print_perfdata(const struct check_options *options, const struct reading *reading,
+			  size_t service, const char *separator)
+{
+	char perfdata[4096] = "", prefix[OH_SERVICE_NAME_MAX + 2] = "";
+
+	if (options->service == NULL)
+		snprintf(prefix, sizeof(prefix), "%s/", reading->services[service].name);
+	format_perfdata(options, reading, service, prefix, perfdata, sizeof(perfdata));
+	if (perfdata[0] == '\0')
+		return 0;
+	printf("%s%s", separator, perfdata);
+	return 1;
+}
+
 static int report_one(const struct check_options *options, const struct reading *reading)
 {
 	struct service_verdict verdict;
-	char perfdata[4096] = "";
 
 	judge_service(options, reading, 0, &verdict);
-	format_perfdata(options, reading, 0, "", perfdata, sizeof(perfdata));
-	printf("OOBHEALTH %s - %s: %s | %s\n", check_state_name(verdict.state),
-	       reading->services[0].name, verdict.text, perfdata);
+	printf("OOBHEALTH %s - %s: %s", check_state_name(verdict.state), reading->services[0].name,
+	       verdict.text);
+	print_perfdata(options, reading, 0, " | ");
+	printf("\n");
 	return verdict.state;
 }
 
@@ -100,8 +116,8 @@ static int worst_first(const void *a, const void *b)
 static int report_all(const struct check_options *options, const struct reading *reading)
 {
 	struct judged *judged = calloc(reading->nservices, sizeof(*judged));
-	char summary[SUMMARY_MAX] = "", perfdata[4096], prefix[OH_SERVICE_NAME_MAX + 2];
-	size_t used = 0, healthy = 0;
+	char summary[SUMMARY_MAX] = "";
+	size_t used = 0, healthy = 0, more = 0;
 	enum check_state worst;
 
 	if (judged == NULL)
@@ -130,23 +146,16 @@ static int report_all(const struct check_options *options, const struct reading 
 		printf("all %zu services ok", reading->nservices);
 	else
 		printf("%s (%zu of %zu services ok)", summary, healthy, reading->nservices);
-	for (size_t i = 0; i < reading->nservices; i++) {
-		const struct judged *j = &judged[i];
-
-		snprintf(prefix, sizeof(prefix), "%s/", reading->services[j->service].name);
-		perfdata[0] = '\0';
-		format_perfdata(options, reading, j->service, prefix, perfdata, sizeof(perfdata));
-		if (i == 0) {
-			printf(" | %s\n", perfdata);
-			for (size_t k = 0; k < reading->nservices; k++)
-				printf("%s: %s - %s%s", reading->services[judged[k].service].name,
-				       check_state_name(judged[k].verdict.state), judged[k].verdict.text,
-				       k + 1 < reading->nservices ? "\n" : "");
-			printf(reading->nservices > 1 ? " | " : "\n");
-		} else {
-			printf("%s\n", perfdata);
-		}
-	}
+	print_perfdata(options, reading, judged[0].service, " | ");
+	printf("\n");
+	for (size_t k = 0; k < reading->nservices; k++)
+		printf("%s: %s - %s%s", reading->services[judged[k].service].name,
+		       check_state_name(judged[k].verdict.state), judged[k].verdict.text,
+		       k + 1 < reading->nservices ? "\n" : "");
+	/* The rest: after a "|" on the last long line, then one line per service. */
+	for (size_t i = 1; i < reading->nservices; i++)
+		more += print_perfdata(options, reading, judged[i].service, more ? "\n" : " | ");
+	printf("\n");
 	free(judged);
 	return worst;
 }

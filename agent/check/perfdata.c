@@ -24,18 +24,22 @@ static const char *decimal(double value, char *buf, size_t len)
 static void append(char *out, size_t out_len, const char *format, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Adds one item, whole or not at all: a cut item would break the grammar. */
 static void append(char *out, size_t out_len, const char *format, ...)
 {
 	size_t used = strlen(out);
+	char item[300];
 	va_list args;
+	int len;
 
-	if (used + 1 >= out_len)
+	va_start(args, format);
+	len = vsnprintf(item, sizeof(item), format, args);
+	va_end(args);
+	if (len < 0 || (size_t)len >= sizeof(item) || used + 1 + (size_t)len >= out_len)
 		return;
 	if (used > 0)
 		out[used++] = ' ';
-	va_start(args, format);
-	vsnprintf(out + used, out_len - used, format, args);
-	va_end(args);
+	memcpy(out + used, item, (size_t)len + 1);
 }
 
 /* The largest open count still below PCT percent of SOFT: oobhealthd warns from

@@ -160,21 +160,28 @@ $WEB_SERVICE
     match: { pidfile: $T/busy.pid }
   - name: gone
     match: { pidfile: $T/never-written.pid }
+  - name: probe-only
+    probes:
+      - { name: ping, tcp: $(sed -n 's/.*tcp: \([^,]*\),.*/\1/p' <<<"$WEB_SERVICE"), timeout: 1s }
 CONF
 	start_agent || return
 	wait_until 3000 value_is 'ohProbeStatus."web"."ping"' ok || { fail "probe never ok"; return; }
 	run_check --all
 	assert_plugin CRITICAL
 	assert_prefix "OOBHEALTH CRITICAL - gone: absent" "$OUT" "status line"
-	assert_contains "$(head -n 1 <<<"$OUT")" " / busy: fd 168/200 (84%) (1 of 3 services ok) | gone/restarts=0c" "status line"
-	# One long line per service, worst first; the last carries the rest of the perfdata.
-	assert_eq 5 "$(wc -l <<<"$OUT")" "lines"
+	assert_contains "$(head -n 1 <<<"$OUT")" " / busy: fd 168/200 (84%) (2 of 4 services ok) | gone/restarts=0c" "status line"
+	# One long line per service, worst first; the last carries the rest of the perfdata,
+	# one service per line.
+	assert_eq 7 "$(wc -l <<<"$OUT")" "lines"
 	assert_prefix "gone: CRITICAL - absent" "$(sed -n 2p <<<"$OUT")" "line 2"
 	assert_eq "busy: WARNING - fd 168/200 (84%)" "$(sed -n 3p <<<"$OUT")" "line 3"
 	assert_prefix "web: OK - up, pid " "$(sed -n 4p <<<"$OUT")" "line 4"
-	assert_contains "$(sed -n 4p <<<"$OUT")" " | busy/fd_used=168;159;189;0;200 busy/restarts=0c" "line 4"
-	assert_prefix "web/fd_used=" "$(sed -n 5p <<<"$OUT")" "line 5"
-	assert_eq 10 "$PERF_ITEMS" "performance data items"
+	assert_eq "probe-only: OK - no process match, 1 probe ok | busy/fd_used=168;159;189;0;200 busy/restarts=0c busy/zombies=0;;;0" \
+		"$(sed -n 5p <<<"$OUT")" "line 5"
+	assert_prefix "web/fd_used=" "$(sed -n 6p <<<"$OUT")" "line 6"
+	[[ "$(sed -n 7p <<<"$OUT")" =~ ^probe-only/ping_latency=0\.[0-9]+s\;\;\;0\;1\ probe-only/ping_accept_queue=0\;\;\;0\;8$ ]] ||
+		fail "line 7: $(sed -n 7p <<<"$OUT")"
+	assert_eq 12 "$PERF_ITEMS" "performance data items"
 }
 
 stopped_oobhealthd_is_unknown() {
