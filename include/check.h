@@ -47,7 +47,6 @@ struct check_options {
  * printed, -1 with WHY filled when the command line is wrong. */
 int check_options_parse(int argc, char **argv, struct check_options *options, char *why,
 			size_t why_len);
-void check_usage(void);
 
 struct agent_reading {
 	size_t answered;                /* how many of the scalars asked for exist */

@@ -38,7 +38,7 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-void check_usage(void)
+static void usage(void)
 {
 	printf("Usage: check_oobhealth -H HOST [-p PORT] [-v 1|2c|3] [-c COMMUNITY]\n"
 	       "         [-u USER -l noAuthNoPriv|authNoPriv|authPriv -a PROTO -A PASS -x PROTO -X PASS]\n"
@@ -269,7 +269,7 @@ int check_options_parse(int argc, char **argv, struct check_options *o, char *wh
 			}
 			break;
 		case 'h':
-			check_usage();
+			usage();
 			return 1;
 		case 'V':
 			printf("check_oobhealth %s\n", OOBHEALTH_VERSION);
