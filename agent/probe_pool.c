@@ -5,6 +5,8 @@
 #include <pthread.h>
 #include <stdbool.h>
 
+#include "snapshot.h"
+
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t work_ready = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t work_done = PTHREAD_COND_INITIALIZER;
@@ -13,6 +15,14 @@ static size_t nthreads;
 static struct probe_job *batch;
 static size_t batch_count, next_job, jobs_done;
 static bool stopping;
+
+static void run_job(struct probe_job *job)
+{
+	uint64_t started_cpu = thread_cpu_us();
+
+	probe_run(job->probe, &job->result);
+	job->cpu_us = thread_cpu_us() - started_cpu;
+}
 
 static void *worker(void *unused)
 {
@@ -27,7 +37,7 @@ static void *worker(void *unused)
 			break;
 		job = &batch[next_job++];
 		pthread_mutex_unlock(&lock);
-		probe_run(job->probe, &job->result);
+		run_job(job);
 		pthread_mutex_lock(&lock);
 		if (++jobs_done == batch_count)
 			pthread_cond_signal(&work_done);
@@ -54,7 +64,7 @@ void probe_pool_run(struct probe_job *jobs, size_t count)
 		return;
 	if (ensure_threads(count) == 0) {
 		for (size_t i = 0; i < count; i++)
-			probe_run(jobs[i].probe, &jobs[i].result);
+			run_job(&jobs[i]);
 		return;
 	}
 	pthread_mutex_lock(&lock);

@@ -4,6 +4,7 @@
 #define OH_PROBE_POOL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "probe.h"
 
@@ -12,6 +13,7 @@
 struct probe_job {
 	const struct probe_config *probe;
 	struct probe_result result;
+	uint64_t cpu_us;        /* CPU time the probe took on its thread */
 };
 
 /* Runs every job and returns when all are done. The threads start on first use; with

@@ -112,5 +112,7 @@ enum health snapshot_worst_health(const struct snapshot *snapshot);
 
 uint64_t monotonic_ms(void);
 uint64_t monotonic_us(void);
+/* CPU time the calling thread has used. */
+uint64_t thread_cpu_us(void);
 
 #endif
