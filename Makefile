@@ -13,6 +13,7 @@ POLLER_DEPS := icinga2-bin icinga2-common nagios4-core nagios4-common monitoring
 	monitoring-plugins-standard prometheus-snmp-exporter curl
 TEST_DEPS := $(BUILD_DEPS) snmpd snmp smitools procps iproute2 $(POLLER_DEPS)
 LINT_DEPS := smitools
+BENCH_DEPS := $(BUILD_DEPS) snmpd snmp procps iproute2 curl
 
 CORE_SRCS := agent/config.c agent/config_values.c agent/proc_scan.c agent/proc_fd.c \
 	agent/service_locate.c agent/service_state.c agent/service_observe.c agent/state_file.c \
@@ -29,7 +30,7 @@ HDRS := $(wildcard include/*.h)
 
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer
 
-.PHONY: all deps test-deps unit integration test demo lint-mib clean
+.PHONY: all deps test-deps bench-deps unit integration test demo bench lint-mib clean
 
 all: agent/oobhealthd agent/check_oobhealth
 
@@ -84,6 +85,21 @@ test: test-deps agent/oobhealthd agent/check_oobhealth $(BUILD)/san/oobhealthd $
 
 demo: test-deps agent/oobhealthd agent/check_oobhealth $(BUILD)/helpers/listener $(BUILD)/mibs/.fetched
 	@tests/demo/run-demo
+
+# make bench: the performance table (BENCHMARKS.md). Not part of make test.
+BENCH_BINS := $(BUILD)/bench/snmp_timer $(BUILD)/bench/floor_agent $(BUILD)/bench/idle_procs
+$(BUILD)/bench/snmp_timer: BENCH_LIBS := -lnetsnmp
+$(BUILD)/bench/floor_agent: BENCH_LIBS := -lnetsnmpagent -lnetsnmp
+
+$(BUILD)/bench/%: tests/bench/%.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(WARN) -O2 -g -o $@ $< $(BENCH_LIBS)
+
+bench-deps:
+	@tests/tools/ensure-packages $(BENCH_DEPS)
+
+bench: bench-deps agent/oobhealthd $(BENCH_BINS) $(BUILD)/helpers/listener $(BUILD)/mibs/.fetched
+	@tests/bench/run
 
 lint-mib: $(BUILD)/mibs/.fetched
 	@tests/tools/lint-mib $(BUILD)/mibs mibs/OOBHEALTH-MIB.txt

@@ -46,8 +46,11 @@ listen() {
 	: >"$T/spawned.log"
 }
 
+# Ends one process this test started and forgets it, so cleanup never signals a pid the
+# system has handed to someone else since.
 end_pid() {
 	local pid=$1
+	sed -i "/^$pid\$/d" "$T/pids"
 	kill -TERM "$pid" 2>/dev/null || return 0
 	for _ in $(seq 50); do
 		kill -0 "$pid" 2>/dev/null || break
@@ -86,6 +89,8 @@ free_port() {
 	echo "$port"
 }
 
+# start_snmpd: a private snmpd on loopback with its AgentX socket in $T; SNMPD_EXTRA holds
+# more snmpd.conf lines.
 start_snmpd() {
 	[ -n "$SNMP_PORT" ] || SNMP_PORT=$(free_port)
 	mkdir -p "$T/persist"
@@ -98,6 +103,7 @@ agentXRetries 0
 rocommunity public 127.0.0.1
 createUser $V3_USER SHA $V3_AUTH AES $V3_PRIV
 rouser $V3_USER priv
+${SNMPD_EXTRA:-}
 CONF
 	MIBS="" spawn snmpd -f -C -c "$T/snmpd.conf" -Lf "$T/snmpd.log" -I -ifTable,ifXTable,ipAddressTable
 	SNMPD_PID=$SPAWNED

@@ -2,7 +2,7 @@
  * Usage: listener ADDRESS BACKLOG MODE [ARG]
  *   ADDRESS  127.0.0.1:PORT, [::1]:PORT, /path or @abstract
  *   MODE     never-accept           listen() and nothing else: connects queue up
- *            silent                 accept, then never answer
+ *            silent                 accept, then never answer (until the peer closes)
  *            reply TEXT             accept, read a request, answer TEXT, close
  *            http STATUS            accept, read a request, answer with that HTTP status
  *            endless                accept, then send bytes without end
@@ -83,8 +83,8 @@ static void serve(int client, const char *mode, const char *arg)
 	char request[4096], reply[512];
 
 	if (strcmp(mode, "silent") == 0) {
-		for (;;)
-			pause();
+		while (read(client, request, sizeof(request)) > 0)
+			;
 	} else if (strcmp(mode, "endless") == 0) {
 		memset(reply, 'x', sizeof(reply));
 		while (write(client, reply, sizeof(reply)) > 0)

@@ -1,0 +1,290 @@
+/* Times SNMP requests over one client session and prints percentiles, for make bench.
+ *
+ *   snmp_timer get  [-d SECS] [-p PAUSE_MS] PEER ROUNDS OID...
+ *       GETs each OID once per round, in turn, so the OIDs are measured side by side.
+ *       One line per OID.
+ *   snmp_timer walk [-d SECS] [-p PAUSE_MS] [-r REPS] PEER WALKS OID
+ *       Walks the subtree under OID with GETBULK (REPS repetitions, default 25).
+ *   snmp_timer poll [-p PAUSE_MS] PEER STOPFILE OID
+ *       GETs OID every PAUSE_MS (default 10) until STOPFILE exists: how long an agent
+ *       kept a second client waiting while something else ran.
+ *
+ * Each result line reads: LABEL n=N p50_us=N p99_us=N max_us=N varbinds=N errors=N
+ * (varbinds per walk for walk, per GET otherwise). -d stops sampling after SECS seconds
+ * and reports what was taken. PEER is HOST:PORT; the community is public, v2c. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+
+#define MAX_TARGETS 16
+
+struct samples {
+	const char *label;
+	long *us;
+	size_t n, capacity;
+	long varbinds;       /* in the last sample */
+	long errors;
+};
+
+static double monotonic_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "snmp_timer: %s\n", what);
+	exit(2);
+}
+
+static void add_sample(struct samples *s, long us)
+{
+	if (s->n == s->capacity) {
+		s->capacity = s->capacity ? s->capacity * 2 : 1024;
+		s->us = realloc(s->us, s->capacity * sizeof(*s->us));
+		if (s->us == NULL)
+			die("out of memory");
+	}
+	s->us[s->n++] = us;
+}
+
+static int by_value(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Nearest rank: the smallest sample with at least P of the samples at or below it. */
+static long percentile(const struct samples *s, double p)
+{
+	size_t rank = (size_t)(p * (double)s->n + 0.999999);
+
+	if (s->n == 0)
+		return 0;
+	if (rank < 1)
+		rank = 1;
+	return s->us[rank - 1];
+}
+
+static void print_samples(struct samples *s)
+{
+	qsort(s->us, s->n, sizeof(*s->us), by_value);
+	printf("%s n=%zu p50_us=%ld p99_us=%ld max_us=%ld varbinds=%ld errors=%ld\n", s->label,
+	       s->n, percentile(s, 0.50), percentile(s, 0.99), s->n ? s->us[s->n - 1] : 0,
+	       s->varbinds, s->errors);
+}
+
+static void *open_session(const char *peer, long timeout_us)
+{
+	netsnmp_session session;
+	void *handle;
+
+	snmp_sess_init(&session);
+	session.peername = (char *)peer;
+	session.version = SNMP_VERSION_2c;
+	session.community = (u_char *)"public";
+	session.community_len = strlen("public");
+	session.timeout = timeout_us;
+	session.retries = 0;
+	handle = snmp_sess_open(&session);
+	if (handle == NULL)
+		die("cannot open the SNMP session");
+	return handle;
+}
+
+/* Sends PDU and waits; returns the answer's varbind count, -1 on no answer or an error. */
+static long exchange(void *session, netsnmp_pdu *pdu, netsnmp_pdu **answer)
+{
+	long count = 0;
+
+	*answer = NULL;
+	if (snmp_sess_synch_response(session, pdu, answer) != STAT_SUCCESS || *answer == NULL)
+		return -1;
+	if ((*answer)->errstat != SNMP_ERR_NOERROR)
+		return -1;
+	for (netsnmp_variable_list *v = (*answer)->variables; v; v = v->next_variable)
+		count++;
+	return count;
+}
+
+static long timed_get(void *session, const oid *name, size_t len, struct samples *s)
+{
+	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GET), *answer;
+	double started = monotonic_s();
+	long count;
+
+	snmp_add_null_var(pdu, name, len);
+	count = exchange(session, pdu, &answer);
+	if (count > 0 && (answer->variables->type == SNMP_NOSUCHOBJECT ||
+			  answer->variables->type == SNMP_NOSUCHINSTANCE))
+		count = -1;
+	if (answer != NULL)
+		snmp_free_pdu(answer);
+	if (count < 0) {
+		s->errors++;
+		return -1;
+	}
+	add_sample(s, (long)((monotonic_s() - started) * 1e6));
+	s->varbinds = count;
+	return count;
+}
+
+/* One GETBULK walk of the subtree ROOT; returns the varbinds inside it, -1 on an error. */
+static long walk_once(void *session, const oid *root, size_t root_len, long reps)
+{
+	oid at[MAX_OID_LEN];
+	size_t at_len = root_len;
+	long inside = 0;
+
+	memcpy(at, root, root_len * sizeof(oid));
+	for (;;) {
+		netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GETBULK), *answer;
+		netsnmp_variable_list *v;
+		int done = 0;
+
+		pdu->non_repeaters = 0;
+		pdu->max_repetitions = reps;
+		snmp_add_null_var(pdu, at, at_len);
+		if (exchange(session, pdu, &answer) <= 0) {
+			if (answer != NULL)
+				snmp_free_pdu(answer);
+			return -1;
+		}
+		for (v = answer->variables; v && !done; v = v->next_variable) {
+			if (v->type == SNMP_ENDOFMIBVIEW || v->name_length < root_len ||
+			    snmp_oid_compare(v->name, root_len, root, root_len) != 0) {
+				done = 1;
+				break;
+			}
+			inside++;
+			memcpy(at, v->name, v->name_length * sizeof(oid));
+			at_len = v->name_length;
+		}
+		snmp_free_pdu(answer);
+		if (done)
+			return inside;
+	}
+}
+
+static void parse_oid(const char *text, oid *name, size_t *len)
+{
+	*len = MAX_OID_LEN;
+	if (read_objid(text, name, len) == 0) {
+		fprintf(stderr, "snmp_timer: bad OID %s\n", text);
+		exit(2);
+	}
+}
+
+static void pause_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	if (ms > 0)
+		nanosleep(&ts, NULL);
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: snmp_timer get  [-d SECS] [-p PAUSE_MS] PEER ROUNDS OID...\n"
+			"       snmp_timer walk [-d SECS] [-p PAUSE_MS] [-r REPS] PEER WALKS OID\n"
+			"       snmp_timer poll [-p PAUSE_MS] PEER STOPFILE OID\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode;
+	double deadline_s = 600, started;
+	long pause = -1, reps = 25;
+	int opt;
+	void *session;
+
+	if (argc < 2)
+		usage();
+	mode = argv[1];
+	optind = 2;
+	while ((opt = getopt(argc, argv, "d:p:r:")) != -1) {
+		if (opt == 'd')
+			deadline_s = atof(optarg);
+		else if (opt == 'p')
+			pause = atol(optarg);
+		else if (opt == 'r')
+			reps = atol(optarg);
+		else
+			usage();
+	}
+	setenv("MIBS", "", 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_LOAD_HOST_FILES, 1);
+	init_snmp("snmp_timer");
+	started = monotonic_s();
+	if (strcmp(mode, "get") == 0 && argc - optind >= 3) {
+		struct samples s[MAX_TARGETS] = { 0 };
+		oid names[MAX_TARGETS][MAX_OID_LEN];
+		size_t lens[MAX_TARGETS];
+		long rounds = atol(argv[optind + 1]);
+		int n = argc - optind - 2;
+
+		if (n > MAX_TARGETS)
+			usage();
+		session = open_session(argv[optind], 2000000);
+		for (int i = 0; i < n; i++) {
+			s[i].label = argv[optind + 2 + i];
+			parse_oid(s[i].label, names[i], &lens[i]);
+		}
+		for (long r = 0; r < rounds && monotonic_s() - started < deadline_s; r++) {
+			for (int i = 0; i < n; i++)
+				timed_get(session, names[i], lens[i], &s[i]);
+			pause_ms(pause);
+		}
+		for (int i = 0; i < n; i++)
+			print_samples(&s[i]);
+	} else if (strcmp(mode, "walk") == 0 && argc - optind == 3) {
+		struct samples s = { .label = argv[optind + 2] };
+		oid root[MAX_OID_LEN];
+		size_t root_len;
+		long walks = atol(argv[optind + 1]);
+
+		session = open_session(argv[optind], 30000000);
+		parse_oid(s.label, root, &root_len);
+		for (long w = 0; w < walks && monotonic_s() - started < deadline_s; w++) {
+			double t = monotonic_s();
+			long count = walk_once(session, root, root_len, reps);
+
+			if (count < 0) {
+				s.errors++;
+			} else {
+				add_sample(&s, (long)((monotonic_s() - t) * 1e6));
+				s.varbinds = count;
+			}
+			pause_ms(pause);
+		}
+		print_samples(&s);
+	} else if (strcmp(mode, "poll") == 0 && argc - optind == 3) {
+		struct samples s = { .label = argv[optind + 2] };
+		oid name[MAX_OID_LEN];
+		size_t len;
+
+		session = open_session(argv[optind], 30000000);
+		parse_oid(s.label, name, &len);
+		while (access(argv[optind + 1], F_OK) != 0 && errno == ENOENT &&
+		       monotonic_s() - started < deadline_s) {
+			timed_get(session, name, len, &s);
+			pause_ms(pause < 0 ? 10 : pause);
+		}
+		print_samples(&s);
+	} else {
+		usage();
+	}
+	snmp_sess_close(session);
+	return 0;
+}
