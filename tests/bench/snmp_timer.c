@@ -2,6 +2,8 @@
  *
  *   snmp_timer get  [-d SECS] [-p PAUSE_MS] PEER ROUNDS OID...
  *       GETs each OID once per round, in turn, so the OIDs are measured side by side.
+ *       Each round starts one OID further on: after the pause, the first request of a
+ *       round pays for waking the machine up, and every OID takes that turn equally.
  *       One line per OID.
  *   snmp_timer walk [-d SECS] [-p PAUSE_MS] [-r REPS] PEER WALKS OID
  *       Walks the subtree under OID with GETBULK (REPS repetitions, default 25).
@@ -242,8 +244,11 @@ int main(int argc, char **argv)
 			parse_oid(s[i].label, names[i], &lens[i]);
 		}
 		for (long r = 0; r < rounds && monotonic_s() - started < deadline_s; r++) {
-			for (int i = 0; i < n; i++)
+			for (int k = 0; k < n; k++) {
+				int i = (int)((r + k) % n);
+
 				timed_get(session, names[i], lens[i], &s[i]);
+			}
 			pause_ms(pause);
 		}
 		for (int i = 0; i < n; i++)
