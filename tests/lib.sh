@@ -80,11 +80,15 @@ cleanup() {
 	[ "$FAILED" = 0 ] || exit 1
 }
 
+# free_port: a loopback port no TCP or UDP socket uses, below the kernel's ephemeral range
+# (so no outgoing connection, a probe's included, can take it before it is bound).
 free_port() {
-	local port
+	local port low
+	low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range)
+	[ "$low" -gt 21000 ] || low=40000
 	while :; do
-		port=$((20000 + RANDOM % 20000))
-		[ -z "$(ss -Hlun "sport = :$port" 2>/dev/null)" ] && break
+		port=$((20000 + RANDOM % (low - 20000)))
+		[ -z "$(ss -Htuan "sport = :$port" 2>/dev/null)" ] && break
 	done
 	echo "$port"
 }
