@@ -1,19 +1,23 @@
 /* Times SNMP requests over one client session and prints percentiles, for make bench.
  *
- *   snmp_timer get  [-d SECS] [-p PAUSE_MS] PEER ROUNDS OID...
+ *   snmp_timer get  [-d SECS] [-p PAUSE_MS] [-s FILE] PEER ROUNDS OID...
  *       GETs each OID once per round, in turn, so the OIDs are measured side by side.
  *       Each round starts one OID further on: after the pause, the first request of a
  *       round pays for waking the machine up, and every OID takes that turn equally.
  *       One line per OID.
- *   snmp_timer walk [-d SECS] [-p PAUSE_MS] [-r REPS] PEER WALKS OID
- *       Walks the subtree under OID with GETBULK (REPS repetitions, default 25).
- *   snmp_timer poll [-p PAUSE_MS] PEER STOPFILE OID
+ *   snmp_timer walk [-d SECS] [-p PAUSE_MS] [-r REPS] [-s FILE] PEER WALKS OID...
+ *       Walks the subtree under OID with GETBULK (REPS repetitions, default 25). With
+ *       several OIDs, walks them side by side, as snmptable reads a table's columns: each
+ *       request carries one varbind per subtree not finished yet. One line, labelled by
+ *       the first OID.
+ *   snmp_timer poll [-p PAUSE_MS] [-s FILE] PEER STOPFILE OID
  *       GETs OID every PAUSE_MS (default 10) until STOPFILE exists: how long an agent
  *       kept a second client waiting while something else ran.
  *
  * Each result line reads: LABEL n=N p50_us=N p99_us=N max_us=N varbinds=N errors=N
  * (varbinds per walk for walk, per GET otherwise). -d stops sampling after SECS seconds
- * and reports what was taken. PEER is HOST:PORT; the community is public, v2c. */
+ * and reports what was taken. -s FILE also appends every sample to FILE as "LABEL US",
+ * so runs can be pooled. PEER is HOST:PORT; the community is public, v2c. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +28,7 @@
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 
-#define MAX_TARGETS 16
+#define MAX_TARGETS 64
 
 struct samples {
 	const char *label;
@@ -78,8 +82,19 @@ static long percentile(const struct samples *s, double p)
 	return s->us[rank - 1];
 }
 
+static const char *samples_path;
+
 static void print_samples(struct samples *s)
 {
+	if (samples_path != NULL) {
+		FILE *f = fopen(samples_path, "a");
+
+		if (f == NULL)
+			die("cannot open the samples file");
+		for (size_t i = 0; i < s->n; i++)
+			fprintf(f, "%s %ld\n", s->label, s->us[i]);
+		fclose(f);
+	}
 	qsort(s->us, s->n, sizeof(*s->us), by_value);
 	printf("%s n=%zu p50_us=%ld p99_us=%ld max_us=%ld varbinds=%ld errors=%ld\n", s->label,
 	       s->n, percentile(s, 0.50), percentile(s, 0.99), s->n ? s->us[s->n - 1] : 0,
@@ -141,40 +156,57 @@ static long timed_get(void *session, const oid *name, size_t len, struct samples
 	return count;
 }
 
-/* One GETBULK walk of the subtree ROOT; returns the varbinds inside it, -1 on an error. */
-static long walk_once(void *session, const oid *root, size_t root_len, long reps)
+/* One GETBULK walk of N subtrees side by side; returns the varbinds inside them, -1 on an
+ * error. Varbind J of an answer belongs to the J-th (modulo the count) subtree asked. */
+static long walk_once(void *session, oid roots[][MAX_OID_LEN], const size_t *root_lens, int n,
+		      long reps)
 {
-	oid at[MAX_OID_LEN];
-	size_t at_len = root_len;
+	oid at[MAX_TARGETS][MAX_OID_LEN];
+	size_t at_len[MAX_TARGETS];
+	int done[MAX_TARGETS] = { 0 }, asked[MAX_TARGETS], nasked;
 	long inside = 0;
 
-	memcpy(at, root, root_len * sizeof(oid));
+	for (int c = 0; c < n; c++) {
+		memcpy(at[c], roots[c], root_lens[c] * sizeof(oid));
+		at_len[c] = root_lens[c];
+	}
 	for (;;) {
-		netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GETBULK), *answer;
+		netsnmp_pdu *pdu, *answer;
 		netsnmp_variable_list *v;
-		int done = 0;
+		long j = 0;
 
+		nasked = 0;
+		for (int c = 0; c < n; c++) {
+			if (!done[c])
+				asked[nasked++] = c;
+		}
+		if (nasked == 0)
+			return inside;
+		pdu = snmp_pdu_create(SNMP_MSG_GETBULK);
 		pdu->non_repeaters = 0;
 		pdu->max_repetitions = reps;
-		snmp_add_null_var(pdu, at, at_len);
+		for (int k = 0; k < nasked; k++)
+			snmp_add_null_var(pdu, at[asked[k]], at_len[asked[k]]);
 		if (exchange(session, pdu, &answer) <= 0) {
 			if (answer != NULL)
 				snmp_free_pdu(answer);
 			return -1;
 		}
-		for (v = answer->variables; v && !done; v = v->next_variable) {
-			if (v->type == SNMP_ENDOFMIBVIEW || v->name_length < root_len ||
-			    snmp_oid_compare(v->name, root_len, root, root_len) != 0) {
-				done = 1;
-				break;
+		for (v = answer->variables; v; v = v->next_variable, j++) {
+			int c = asked[j % nasked];
+
+			if (done[c])
+				continue;
+			if (v->type == SNMP_ENDOFMIBVIEW || v->name_length < root_lens[c] ||
+			    snmp_oid_compare(v->name, root_lens[c], roots[c], root_lens[c]) != 0) {
+				done[c] = 1;
+				continue;
 			}
 			inside++;
-			memcpy(at, v->name, v->name_length * sizeof(oid));
-			at_len = v->name_length;
+			memcpy(at[c], v->name, v->name_length * sizeof(oid));
+			at_len[c] = v->name_length;
 		}
 		snmp_free_pdu(answer);
-		if (done)
-			return inside;
 	}
 }
 
@@ -197,9 +229,9 @@ static void pause_ms(long ms)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: snmp_timer get  [-d SECS] [-p PAUSE_MS] PEER ROUNDS OID...\n"
-			"       snmp_timer walk [-d SECS] [-p PAUSE_MS] [-r REPS] PEER WALKS OID\n"
-			"       snmp_timer poll [-p PAUSE_MS] PEER STOPFILE OID\n");
+	fprintf(stderr, "usage: snmp_timer get  [-d SECS] [-p PAUSE_MS] [-s FILE] PEER ROUNDS OID...\n"
+			"       snmp_timer walk [-d SECS] [-p PAUSE_MS] [-r REPS] [-s FILE] PEER WALKS OID...\n"
+			"       snmp_timer poll [-p PAUSE_MS] [-s FILE] PEER STOPFILE OID\n");
 	exit(2);
 }
 
@@ -215,8 +247,10 @@ int main(int argc, char **argv)
 		usage();
 	mode = argv[1];
 	optind = 2;
-	while ((opt = getopt(argc, argv, "d:p:r:")) != -1) {
-		if (opt == 'd')
+	while ((opt = getopt(argc, argv, "d:p:r:s:")) != -1) {
+		if (opt == 's')
+			samples_path = optarg;
+		else if (opt == 'd')
 			deadline_s = atof(optarg);
 		else if (opt == 'p')
 			pause = atol(optarg);
@@ -253,17 +287,21 @@ int main(int argc, char **argv)
 		}
 		for (int i = 0; i < n; i++)
 			print_samples(&s[i]);
-	} else if (strcmp(mode, "walk") == 0 && argc - optind == 3) {
+	} else if (strcmp(mode, "walk") == 0 && argc - optind >= 3) {
 		struct samples s = { .label = argv[optind + 2] };
-		oid root[MAX_OID_LEN];
-		size_t root_len;
+		oid roots[MAX_TARGETS][MAX_OID_LEN];
+		size_t root_lens[MAX_TARGETS];
 		long walks = atol(argv[optind + 1]);
+		int n = argc - optind - 2;
 
+		if (n > MAX_TARGETS)
+			usage();
 		session = open_session(argv[optind], 30000000);
-		parse_oid(s.label, root, &root_len);
+		for (int c = 0; c < n; c++)
+			parse_oid(argv[optind + 2 + c], roots[c], &root_lens[c]);
 		for (long w = 0; w < walks && monotonic_s() - started < deadline_s; w++) {
 			double t = monotonic_s();
-			long count = walk_once(session, root, root_len, reps);
+			long count = walk_once(session, roots, root_lens, n, reps);
 
 			if (count < 0) {
 				s.errors++;
