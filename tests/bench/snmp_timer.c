@@ -158,7 +158,7 @@ static long timed_get(void *session, const oid *name, size_t len, struct samples
 
 /* One GETBULK walk of N subtrees side by side; returns the varbinds inside them, -1 on an
  * error. Varbind J of an answer belongs to the J-th (modulo the count) subtree asked. */
-static long walk_once(void *session, oid roots[][MAX_OID_LEN], const size_t *root_lens, int n,
+static long walk_once(void *session, const oid roots[][MAX_OID_LEN], const size_t *root_lens, int n,
 		      long reps)
 {
 	oid at[MAX_TARGETS][MAX_OID_LEN];
@@ -210,12 +210,34 @@ static long walk_once(void *session, oid roots[][MAX_OID_LEN], const size_t *roo
 	}
 }
 
-static void parse_oid(const char *text, oid *name, size_t *len)
+/* The OIDs a run asks for, parsed from the command line; their text is their label. */
+struct oid_list {
+	oid names[MAX_TARGETS][MAX_OID_LEN];
+	size_t lens[MAX_TARGETS];
+	char **texts;
+	int n;
+};
+
+static void usage(void)
 {
-	*len = MAX_OID_LEN;
-	if (read_objid(text, name, len) == 0) {
-		fprintf(stderr, "snmp_timer: bad OID %s\n", text);
-		exit(2);
+	fprintf(stderr, "usage: snmp_timer get  [-d SECS] [-p PAUSE_MS] [-s FILE] PEER ROUNDS OID...\n"
+			"       snmp_timer walk [-d SECS] [-p PAUSE_MS] [-r REPS] [-s FILE] PEER WALKS OID...\n"
+			"       snmp_timer poll [-p PAUSE_MS] [-s FILE] PEER STOPFILE OID\n");
+	exit(2);
+}
+
+static void parse_oids(struct oid_list *list, char **texts, int n)
+{
+	if (n < 1 || n > MAX_TARGETS)
+		usage();
+	list->texts = texts;
+	list->n = n;
+	for (int i = 0; i < n; i++) {
+		list->lens[i] = MAX_OID_LEN;
+		if (read_objid(texts[i], list->names[i], &list->lens[i]) == 0) {
+			fprintf(stderr, "snmp_timer: bad OID %s\n", texts[i]);
+			exit(2);
+		}
 	}
 }
 
@@ -227,21 +249,74 @@ static void pause_ms(long ms)
 		nanosleep(&ts, NULL);
 }
 
-static void usage(void)
+/* What every mode shares: the options, the session and when sampling must stop. */
+struct run {
+	void *session;
+	double stop_at;
+	long pause_ms;
+	long reps;
+};
+
+static int time_left(const struct run *run)
 {
-	fprintf(stderr, "usage: snmp_timer get  [-d SECS] [-p PAUSE_MS] [-s FILE] PEER ROUNDS OID...\n"
-			"       snmp_timer walk [-d SECS] [-p PAUSE_MS] [-r REPS] [-s FILE] PEER WALKS OID...\n"
-			"       snmp_timer poll [-p PAUSE_MS] [-s FILE] PEER STOPFILE OID\n");
-	exit(2);
+	return monotonic_s() < run->stop_at;
+}
+
+static void run_get(const struct run *run, long rounds, const struct oid_list *oids)
+{
+	struct samples s[MAX_TARGETS] = { 0 };
+
+	for (int i = 0; i < oids->n; i++)
+		s[i].label = oids->texts[i];
+	for (long r = 0; r < rounds && time_left(run); r++) {
+		for (int k = 0; k < oids->n; k++) {
+			int i = (int)((r + k) % oids->n);
+
+			timed_get(run->session, oids->names[i], oids->lens[i], &s[i]);
+		}
+		pause_ms(run->pause_ms);
+	}
+	for (int i = 0; i < oids->n; i++)
+		print_samples(&s[i]);
+}
+
+static void run_walk(const struct run *run, long walks, const struct oid_list *oids)
+{
+	struct samples s = { .label = oids->texts[0] };
+
+	for (long w = 0; w < walks && time_left(run); w++) {
+		double t = monotonic_s();
+		long count = walk_once(run->session, oids->names, oids->lens, oids->n, run->reps);
+
+		if (count < 0) {
+			s.errors++;
+		} else {
+			add_sample(&s, (long)((monotonic_s() - t) * 1e6));
+			s.varbinds = count;
+		}
+		pause_ms(run->pause_ms);
+	}
+	print_samples(&s);
+}
+
+static void run_poll(const struct run *run, const char *stop_file, const struct oid_list *oids)
+{
+	struct samples s = { .label = oids->texts[0] };
+
+	while (access(stop_file, F_OK) != 0 && errno == ENOENT && time_left(run)) {
+		timed_get(run->session, oids->names[0], oids->lens[0], &s);
+		pause_ms(run->pause_ms < 0 ? 10 : run->pause_ms);
+	}
+	print_samples(&s);
 }
 
 int main(int argc, char **argv)
 {
+	static struct oid_list oids;
+	struct run run = { .pause_ms = -1, .reps = 25 };
+	double deadline_s = 600;
 	const char *mode;
-	double deadline_s = 600, started;
-	long pause = -1, reps = 25;
-	int opt;
-	void *session;
+	int opt, nargs;
 
 	if (argc < 2)
 		usage();
@@ -253,81 +328,30 @@ int main(int argc, char **argv)
 		else if (opt == 'd')
 			deadline_s = atof(optarg);
 		else if (opt == 'p')
-			pause = atol(optarg);
+			run.pause_ms = atol(optarg);
 		else if (opt == 'r')
-			reps = atol(optarg);
+			run.reps = atol(optarg);
 		else
 			usage();
 	}
+	nargs = argc - optind;
+	if (nargs < 3)
+		usage();
 	setenv("MIBS", "", 1);
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_LOAD_HOST_FILES, 1);
 	init_snmp("snmp_timer");
-	started = monotonic_s();
-	if (strcmp(mode, "get") == 0 && argc - optind >= 3) {
-		struct samples s[MAX_TARGETS] = { 0 };
-		oid names[MAX_TARGETS][MAX_OID_LEN];
-		size_t lens[MAX_TARGETS];
-		long rounds = atol(argv[optind + 1]);
-		int n = argc - optind - 2;
-
-		if (n > MAX_TARGETS)
-			usage();
-		session = open_session(argv[optind], 2000000);
-		for (int i = 0; i < n; i++) {
-			s[i].label = argv[optind + 2 + i];
-			parse_oid(s[i].label, names[i], &lens[i]);
-		}
-		for (long r = 0; r < rounds && monotonic_s() - started < deadline_s; r++) {
-			for (int k = 0; k < n; k++) {
-				int i = (int)((r + k) % n);
-
-				timed_get(session, names[i], lens[i], &s[i]);
-			}
-			pause_ms(pause);
-		}
-		for (int i = 0; i < n; i++)
-			print_samples(&s[i]);
-	} else if (strcmp(mode, "walk") == 0 && argc - optind >= 3) {
-		struct samples s = { .label = argv[optind + 2] };
-		oid roots[MAX_TARGETS][MAX_OID_LEN];
-		size_t root_lens[MAX_TARGETS];
-		long walks = atol(argv[optind + 1]);
-		int n = argc - optind - 2;
-
-		if (n > MAX_TARGETS)
-			usage();
-		session = open_session(argv[optind], 30000000);
-		for (int c = 0; c < n; c++)
-			parse_oid(argv[optind + 2 + c], roots[c], &root_lens[c]);
-		for (long w = 0; w < walks && monotonic_s() - started < deadline_s; w++) {
-			double t = monotonic_s();
-			long count = walk_once(session, roots, root_lens, n, reps);
-
-			if (count < 0) {
-				s.errors++;
-			} else {
-				add_sample(&s, (long)((monotonic_s() - t) * 1e6));
-				s.varbinds = count;
-			}
-			pause_ms(pause);
-		}
-		print_samples(&s);
-	} else if (strcmp(mode, "poll") == 0 && argc - optind == 3) {
-		struct samples s = { .label = argv[optind + 2] };
-		oid name[MAX_OID_LEN];
-		size_t len;
-
-		session = open_session(argv[optind], 30000000);
-		parse_oid(s.label, name, &len);
-		while (access(argv[optind + 1], F_OK) != 0 && errno == ENOENT &&
-		       monotonic_s() - started < deadline_s) {
-			timed_get(session, name, len, &s);
-			pause_ms(pause < 0 ? 10 : pause);
-		}
-		print_samples(&s);
-	} else {
+	parse_oids(&oids, argv + optind + 2, nargs - 2);
+	/* A GET waits 2 s at most; a walk or a poll may sit behind an agent blocked for long. */
+	run.session = open_session(argv[optind], strcmp(mode, "get") == 0 ? 2000000 : 30000000);
+	run.stop_at = monotonic_s() + deadline_s;
+	if (strcmp(mode, "get") == 0)
+		run_get(&run, atol(argv[optind + 1]), &oids);
+	else if (strcmp(mode, "walk") == 0)
+		run_walk(&run, atol(argv[optind + 1]), &oids);
+	else if (strcmp(mode, "poll") == 0 && oids.n == 1)
+		run_poll(&run, argv[optind + 1], &oids);
+	else
 		usage();
-	}
-	snmp_sess_close(session);
+	snmp_sess_close(run.session);
 	return 0;
 }
