@@ -8,9 +8,12 @@
  *            endless                accept, then send bytes without end
  *            trickle                accept, then send one byte a second
  *            garbage                accept, then send binary bytes (NULs included) and close
- * It prints "ready" on stdout once listening. */
+ * It prints "ready" on stdout once listening. silent, reply and http serve every connection
+ * from this one process (a burst of probes is not a burst of forks and exits, which would
+ * load the machine more than the probes do); the other modes fork one per connection. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -78,14 +81,11 @@ static int listen_on(const char *address, int backlog)
 	return fd;
 }
 
-static void serve(int client, const char *mode, const char *arg)
+static void serve(int client, const char *mode)
 {
-	char request[4096], reply[512];
+	char reply[512];
 
-	if (strcmp(mode, "silent") == 0) {
-		while (read(client, request, sizeof(request)) > 0)
-			;
-	} else if (strcmp(mode, "endless") == 0) {
+	if (strcmp(mode, "endless") == 0) {
 		memset(reply, 'x', sizeof(reply));
 		while (write(client, reply, sizeof(reply)) > 0)
 			;
@@ -97,18 +97,61 @@ static void serve(int client, const char *mode, const char *arg)
 			reply[i] = (char)(i * 37);
 		if (write(client, reply, sizeof(reply)) < 0)
 			perror("write");
-	} else if (strcmp(mode, "reply") == 0 || strcmp(mode, "http") == 0) {
-		if (read(client, request, sizeof(request)) < 0)
-			perror("read");
-		if (strcmp(mode, "http") == 0)
-			snprintf(reply, sizeof(reply), "HTTP/1.1 %s Status\r\nContent-Length: 2\r\n"
-				 "Connection: close\r\n\r\nok", arg);
-		else
-			snprintf(reply, sizeof(reply), "%s", arg);
-		if (write(client, reply, strlen(reply)) < 0)
-			perror("write");
 	}
 	close(client);
+}
+
+#define HELD_MAX 1024
+
+/* The answer to one request in reply or http mode, or NULL (silent: none, ever). */
+static const char *answer_for(const char *mode, const char *arg, char *reply, size_t len)
+{
+	if (strcmp(mode, "http") == 0)
+		snprintf(reply, len, "HTTP/1.1 %s Status\r\nContent-Length: 2\r\n"
+			 "Connection: close\r\n\r\nok", arg);
+	else if (strcmp(mode, "reply") == 0)
+		snprintf(reply, len, "%s", arg);
+	else
+		return NULL;
+	return reply;
+}
+
+/* Serves every connection from this process: each is read once it sends, then answered
+ * and closed, or (silent) held until its peer closes it. */
+static void serve_polled(int fd, const char *mode, const char *arg)
+{
+	static struct pollfd held[HELD_MAX];
+	char request[4096], reply[512];
+	const char *answer = answer_for(mode, arg, reply, sizeof(reply));
+	nfds_t count = 1;
+
+	held[0] = (struct pollfd){ .fd = fd, .events = POLLIN };
+	for (;;) {
+		if (poll(held, count, -1) < 0)
+			continue;
+		/* Backwards, so the last entry moved into a closed one's place was already seen. */
+		for (nfds_t i = count; i-- > 1;) {
+			ssize_t n;
+
+			if (held[i].revents == 0)
+				continue;
+			n = read(held[i].fd, request, sizeof(request));
+			if (n > 0 && answer == NULL)
+				continue;
+			if (n > 0 && write(held[i].fd, answer, strlen(answer)) < 0)
+				perror("write");
+			close(held[i].fd);
+			held[i] = held[--count];
+		}
+		if (held[0].revents & POLLIN) {
+			int client = accept(fd, NULL, NULL);
+
+			if (client >= 0 && count < HELD_MAX)
+				held[count++] = (struct pollfd){ .fd = client, .events = POLLIN };
+			else if (client >= 0)
+				close(client);
+		}
+	}
 }
 
 int main(int argc, char **argv)
@@ -132,6 +175,9 @@ int main(int argc, char **argv)
 		for (;;)
 			pause();
 	}
+	if (strcmp(argv[3], "silent") == 0 || strcmp(argv[3], "reply") == 0 ||
+	    strcmp(argv[3], "http") == 0)
+		serve_polled(fd, argv[3], argc == 5 ? argv[4] : "");
 	for (;;) {
 		int client = accept(fd, NULL, NULL);
 
@@ -141,7 +187,7 @@ int main(int argc, char **argv)
 			/* Ends with the listener, which the tests end by pid. */
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			close(fd);
-			serve(client, argv[3], argc == 5 ? argv[4] : "");
+			serve(client, argv[3]);
 			_exit(0);
 		}
 		close(client);
