@@ -46,11 +46,14 @@ listen() {
 	: >"$T/spawned.log"
 }
 
-# Ends one process this test started and forgets it, so cleanup never signals a pid the
-# system has handed to someone else since.
+# forget_pid PID: cleanup will not signal PID, which has ended (the system may hand the
+# number to someone else).
+forget_pid() { sed -i "/^$1\$/d" "$T/pids"; }
+
+# Ends one process this test started and forgets it.
 end_pid() {
 	local pid=$1
-	sed -i "/^$pid\$/d" "$T/pids"
+	forget_pid "$pid"
 	kill -TERM "$pid" 2>/dev/null || return 0
 	for _ in $(seq 50); do
 		kill -0 "$pid" 2>/dev/null || break
