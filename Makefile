@@ -15,17 +15,17 @@ TEST_DEPS := $(BUILD_DEPS) snmpd snmp smitools procps iproute2 $(POLLER_DEPS)
 LINT_DEPS := smitools
 BENCH_DEPS := $(BUILD_DEPS) snmpd snmp procps iproute2 curl
 
-CORE_SRCS := agent/config.c agent/config_values.c agent/proc_scan.c agent/proc_fd.c \
-	agent/service_locate.c agent/service_state.c agent/service_observe.c agent/state_file.c \
-	agent/file_check.c agent/health.c agent/probe_socket.c agent/probe.c agent/probe_pool.c \
-	agent/probe_listener.c agent/service_probes.c agent/sock_diag.c agent/socket_owner.c agent/snapshot.c agent/names.c agent/host_stats.c agent/cycle.c \
-	agent/handoff.c agent/prober.c agent/report.c
-SNMP_SRCS := agent/mib.c agent/mib_table.c agent/mib_value.c agent/mib_agent.c \
-	agent/mib_service.c agent/mib_probe.c agent/mib_file.c agent/mib_restart.c \
-	agent/snmp_agent.c agent/main.c
-SRCS := $(CORE_SRCS) $(SNMP_SRCS)
-CHECK_SRCS := agent/check/check_oobhealth.c agent/check/options.c agent/check/snmp_link.c \
-	agent/check/reading.c agent/check/verdict.c agent/check/perfdata.c agent/names.c
+# Sources by stage (STYLE.md): each folder uses only the folders listed after it.
+SNMP_SRCS := $(wildcard agent/snmp/*.c)
+PROBER_SRCS := $(wildcard agent/prober/*.c)
+PROBE_SRCS := $(wildcard agent/probe/*.c)
+OBSERVE_SRCS := $(wildcard agent/observe/*.c)
+STATE_SRCS := $(wildcard agent/state/*.c)
+CONFIG_SRCS := $(wildcard agent/config/*.c)
+# Everything below the SNMP thread: what unit tests link.
+CORE_SRCS := $(PROBER_SRCS) $(PROBE_SRCS) $(OBSERVE_SRCS) $(STATE_SRCS) $(CONFIG_SRCS)
+SRCS := agent/main.c $(SNMP_SRCS) $(CORE_SRCS)
+CHECK_SRCS := $(wildcard agent/check/*.c) agent/config/names.c
 HDRS := $(wildcard include/*.h)
 
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer
@@ -57,10 +57,10 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/te
 
 # Unit tests link the core and what they test of the MIB side; the row lookup test
 # supplies its own snapshot source.
-UNIT_SRCS := $(CORE_SRCS) agent/mib_value.c
-$(BUILD)/unit/test_mib_table: UNIT_EXTRA := agent/mib_table.c
+UNIT_SRCS := $(CORE_SRCS) agent/snmp/mib_value.c
+$(BUILD)/unit/test_mib_table: UNIT_EXTRA := agent/snmp/mib_table.c
 
-$(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/unit.h $(UNIT_SRCS) agent/mib_table.c $(HDRS) | deps
+$(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/unit.h $(UNIT_SRCS) agent/snmp/mib_table.c $(HDRS) | deps
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Itests/unit $(WARN) -O1 -g $(SAN) -o $@ $< $(UNIT_SRCS) $(UNIT_EXTRA) $(AGENT_LIBS)
 

@@ -110,9 +110,4 @@ void snapshot_sort(struct snapshot *snapshot);
 /* Worst health of all services (HEALTH_OK when there are none). */
 enum health snapshot_worst_health(const struct snapshot *snapshot);
 
-uint64_t monotonic_ms(void);
-uint64_t monotonic_us(void);
-/* CPU time the calling thread has used. */
-uint64_t thread_cpu_us(void);
-
 #endif

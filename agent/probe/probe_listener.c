@@ -1,14 +1,13 @@
 /* The listener each probe of a cycle reaches and the process holding it: one sock_diag
  * dump and one owner search for all probes. */
 #include "probe_listener.h"
+#include "log.h"
 
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-
-#include "handoff.h"
 
 void probe_listeners_find(const struct process_table *table, struct listener_memory *memory,
 			  const struct probe_job *jobs, size_t n, struct listener_table *listeners,

@@ -1,6 +1,7 @@
 /* One listener probe (tcp, unix or http) run synchronously under a single deadline that
  * covers connect, send and read together; the reply is judged here. */
 #include "probe.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <stddef.h>

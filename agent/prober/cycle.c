@@ -1,6 +1,7 @@
 /* One probe cycle: scan /proc once, observe every service, check its files, judge health,
  * build a snapshot. */
 #include "cycle.h"
+#include "clock.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,6 +4,7 @@
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
 #include "snmp_agent.h"
+#include "log.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,7 +37,7 @@ static void on_wake(int fd, void *unused)
 	(void)unused;
 	if (snapshot != NULL)
 		mib_serve(snapshot);
-	handoff_drain_logs(emit_log);
+	log_drain(emit_log);
 }
 
 static void on_signal(int fd, void *unused)
@@ -140,7 +141,7 @@ int snmp_agent_run(struct config *config, const struct agent_options *options)
 	if (prober_stop(PROBER_STOP_WAIT_MS) < 0)
 		snmp_log(LOG_WARNING, "prober still busy after %d ms; exiting without it\n",
 			 PROBER_STOP_WAIT_MS);
-	handoff_drain_logs(emit_log);
+	log_drain(emit_log);
 	snmp_shutdown(APP_NAME);
 	mib_release();
 	if (options->pidfile != NULL)

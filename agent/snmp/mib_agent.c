@@ -5,6 +5,7 @@
 
 
 #include "mib.h"
+#include "clock.h"
 #include "mib_value.h"
 #include "oobhealth.h"
 

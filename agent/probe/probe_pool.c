@@ -1,11 +1,11 @@
 /* Runs a cycle's probes side by side on a fixed set of threads, so a hanging probe holds
  * up only itself: a batch takes about as long as its slowest deadline, not their sum. */
 #include "probe_pool.h"
+#include "clock.h"
 
 #include <pthread.h>
 #include <stdbool.h>
 
-#include "snapshot.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t work_ready = PTHREAD_COND_INITIALIZER;

@@ -1,12 +1,11 @@
-/* Hands snapshots and log lines from the prober to the SNMP thread, waking it via eventfd. */
-#include "handoff.h"
+/* The log queue: lines from any thread, passed to the SNMP thread, which alone may log. */
+#include "log.h"
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/eventfd.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -20,14 +19,12 @@ struct log_line {
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int wake_fd = -1;
-static struct snapshot *pending;
 static struct log_line *log_head, *log_tail;
 static size_t log_count, log_dropped;
 
-int handoff_init(void)
+void log_queue_start(int fd)
 {
-	wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	return wake_fd;
+	wake_fd = fd;
 }
 
 static void wake(void)
@@ -37,33 +34,6 @@ static void wake(void)
 	if (write(wake_fd, &one, sizeof(one)) < 0) {
 		/* EAGAIN: the counter is saturated, the SNMP thread is already due to wake. */
 	}
-}
-
-void handoff_publish(struct snapshot *snapshot)
-{
-	struct snapshot *unclaimed;
-
-	pthread_mutex_lock(&lock);
-	unclaimed = pending;
-	pending = snapshot;
-	pthread_mutex_unlock(&lock);
-	snapshot_free(unclaimed);
-	wake();
-}
-
-struct snapshot *handoff_take(void)
-{
-	struct snapshot *taken;
-	uint64_t count;
-
-	if (read(wake_fd, &count, sizeof(count)) < 0) {
-		/* EAGAIN: nothing signalled since the last take; a pending snapshot may still wait. */
-	}
-	pthread_mutex_lock(&lock);
-	taken = pending;
-	pending = NULL;
-	pthread_mutex_unlock(&lock);
-	return taken;
 }
 
 void log_msg(int priority, const char *fmt, ...)
@@ -105,7 +75,7 @@ void log_msg(int priority, const char *fmt, ...)
 	wake();
 }
 
-void handoff_drain_logs(void (*emit)(int priority, const char *line))
+void log_drain(void (*emit)(int priority, const char *line))
 {
 	struct log_line *line, *next;
 	size_t dropped;

@@ -1,5 +1,7 @@
 /* The prober thread: runs a cycle every interval, publishes snapshots, reloads the config. */
 #include "prober.h"
+#include "log.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <pthread.h>

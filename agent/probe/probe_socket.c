@@ -1,6 +1,7 @@
 /* A client exchange on a non-blocking socket under one deadline: connect, send, then read
  * until the reply is judged complete, the peer closes, the buffer fills or time is up. */
 #include "probe_socket.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <poll.h>
