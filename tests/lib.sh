@@ -42,7 +42,10 @@ spawn() {
 # listen ADDRESS BACKLOG MODE [ARG]: starts a listener helper and waits until it listens.
 listen() {
 	spawn "$HELPERS/listener" "$@"
-	wait_until 2000 grep -q "^ready" "$T/spawned.log" || { fail "listener $1 did not start"; return 1; }
+	wait_until 10000 grep -q "^ready" "$T/spawned.log" || {
+		fail "listener $1 did not start: $(tr '\n' ' ' <"$T/spawned.log")"
+		return 1
+	}
 	: >"$T/spawned.log"
 }
 
