@@ -250,3 +250,12 @@ run_tests() {
 	done
 	return $rc
 }
+
+# copy_for_others FILE: a copy of FILE in $T that other users can run or read, so tests
+# that run as another user do not depend on where the checkout lives (a 0700 home).
+copy_for_others() {
+	chmod 755 "$T"
+	cp "$1" "$T/$(basename "$1")"
+	chmod a+rX "$T/$(basename "$1")"
+	echo "$T/$(basename "$1")"
+}

@@ -197,10 +197,10 @@ CONF
 }
 
 unreadable_processes_are_unknown_never_up() {
-	local out
+	local out daemon
 	spawn sleep 600
 	echo "$SPAWNED" >"$T/root.pid"
-	chmod 755 "$T"
+	daemon=$(copy_for_others "$OOBHEALTHD")
 	cat >"$T/nobody.yaml" <<CONF
 services:
   - name: rootsvc
@@ -209,7 +209,7 @@ services:
     match: { exe: /nonexistent/oh-never-runs }
 CONF
 	chmod 644 "$T/nobody.yaml" "$T/root.pid"
-	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$OOBHEALTHD" --once -c "$T/nobody.yaml")
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$daemon" --once -c "$T/nobody.yaml")
 	assert_eq 2 "$?" "--once exit code as nobody"
 	log "$(grep -E '^(rootsvc|byexe) ' <<<"$out")"
 	grep -Eq "^rootsvc +up +$SPAWNED +unknown +fd use of pid $SPAWNED \(sleep\) unreadable: Permission denied$" <<<"$out" ||
