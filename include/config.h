@@ -41,7 +41,11 @@ struct probe_config {
 	uint32_t timeout_ms;
 };
 
+/* Like OH_PROBE_NAME_MAX: keeps ohFileTable's two-string index within 128 sub-ids. */
+#define OH_FILE_NAME_MAX 32
+
 struct file_config {
+	char name[OH_FILE_NAME_MAX + 1]; /* ohFileIndex: the name key, or the path's last part */
 	char *path;
 	bool absent;                  /* present is the error (an error marker file) */
 	uint64_t max_age_ms;          /* 0: no heartbeat check, only existence */

@@ -23,6 +23,9 @@ struct file_result {
 	char reason[200];         /* "" when ok */
 };
 
+/* STATUS as ohFileStatus spells it. */
+const char *file_status_name(enum file_status status);
+
 /* Checks FILE at wall-clock time NOW. */
 void file_check(const struct file_config *file, const struct timespec *now,
 		struct file_result *out);

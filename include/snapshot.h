@@ -6,10 +6,13 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "config.h"
 #include "oobhealth.h"
 
-/* A row's index as OID sub-identifiers: a string index is its length, then its bytes. */
+/* A row's index as OID sub-identifiers: a string index is its length, then its bytes.
+ * The longest are a service name and then a probe or file name. */
 #define ROW_INDEX_MAX (1 + OH_SERVICE_NAME_MAX + 1 + OH_PROBE_NAME_MAX)
+_Static_assert(OH_FILE_NAME_MAX <= OH_PROBE_NAME_MAX, "ohFileTable's index must fit a row_index");
 struct row_index {
 	uint32_t len;
 	uint32_t sub[ROW_INDEX_MAX];
@@ -55,8 +58,7 @@ struct probe_row {
 };
 
 struct file_row {
-	struct row_index index;            /* service name, then the position from 1 */
-	uint32_t position;
+	struct row_index index;            /* service name, then the file's name */
 	char path[256];
 	int status;                        /* enum file_status */
 	uint32_t age_s;

@@ -422,6 +422,15 @@ static const struct key_rule match_rules[] = {
 
 /* ---- files: ---- */
 
+static void file_name(struct parse *p, yaml_node_t *v, void *t)
+{
+	struct file_config *file = t;
+	const char *text = scalar_of(p, v, "name");
+
+	if (text != NULL && check_name(p, v, "file", OH_FILE_NAME_MAX, text) == 0)
+		strcpy(file->name, text);
+}
+
 static void file_path(struct parse *p, yaml_node_t *v, void *t)
 {
 	((struct file_config *)t)->path = get_absolute_path(p, v, "path");
@@ -441,10 +450,70 @@ static void file_max_age(struct parse *p, yaml_node_t *v, void *t)
 }
 
 static const struct key_rule file_rules[] = {
+	{ "name", file_name },
 	{ "path", file_path },
 	{ "absent", file_absent },
 	{ "max_age", file_max_age },
 };
+
+/* Names a file without a name key by the last component of its path, which must then
+ * be a valid name. */
+static void file_default_name(struct parse *p, yaml_node_t *path, struct file_config *file)
+{
+	const char *last = strrchr(file->path, '/') + 1;
+	size_t len = strlen(last);
+
+	if (len == 0)
+		error_at(p, path, "path: \"%s\" has no last part to name the file by: give the "
+			 "file a \"name:\"", file->path);
+	else if (len > OH_FILE_NAME_MAX)
+		error_at(p, path, "file name \"%s\", taken from the path, is longer than %d "
+			 "characters: give the file a \"name:\"", last, OH_FILE_NAME_MAX);
+	else if (!name_chars_valid(last))
+		error_at(p, path, "file name \"%s\", taken from the path, may contain only "
+			 "A-Z a-z 0-9 . _ -: give the file a \"name:\"", last);
+	else
+		strcpy(file->name, last);
+}
+
+/* Where a files entry's name comes from: its name key, or else its path. */
+static yaml_node_t *file_name_source(struct parse *p, yaml_node_t *entry)
+{
+	yaml_node_t *name = mapping_value(p, entry, "name");
+
+	return name != NULL ? name : mapping_value(p, entry, "path");
+}
+
+/* Every file of a service gets a name, unique within the service: it is the file's
+ * ohFileIndex, so it must not depend on the file's place in the list. Checked once the
+ * whole service is read, so that the message can name the service. */
+static void check_file_names(struct parse *p, yaml_node_t *map, struct service_config *service)
+{
+	yaml_node_t *list = mapping_value(p, map, "files");
+	yaml_node_item_t *items;
+
+	if (list == NULL || list->type != YAML_SEQUENCE_NODE)
+		return;
+	items = list->data.sequence.items.start;
+	for (size_t i = 0; i < service->nfiles; i++) {
+		yaml_node_t *entry = node(p, items[i]);
+		struct file_config *file = &service->files[i];
+		bool named = mapping_value(p, entry, "name") != NULL;
+
+		if (!named && file->path != NULL)
+			file_default_name(p, mapping_value(p, entry, "path"), file);
+		for (size_t j = 0; j < i && file->name[0] != '\0'; j++) {
+			if (strcmp(service->files[j].name, file->name) != 0)
+				continue;
+			error_at(p, file_name_source(p, entry), "duplicate file name \"%s\"%s in "
+				 "service \"%s\" (first at line %zu): give one of them %s \"name:\"",
+				 file->name, named ? "" : ", taken from the path,", service->name,
+				 file_name_source(p, node(p, items[j]))->start_mark.line + 1,
+				 named ? "another" : "a");
+			break;
+		}
+	}
+}
 
 /* ---- probes: ---- */
 
@@ -747,6 +816,7 @@ static void check_service(struct parse *p, yaml_node_t *map, struct service_conf
 	    (v = mapping_value(p, map, "fd_warn")) != NULL)
 		error_at(p, v, "fd_warn (%u%%) must be below fd_crit (%u%%)", service->fd_warn_pct,
 			 service->fd_crit_pct);
+	check_file_names(p, map, service);
 }
 
 static void config_services(struct parse *p, yaml_node_t *v, void *t)

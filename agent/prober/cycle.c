@@ -93,8 +93,7 @@ static size_t check_files(const struct service_config *service, const struct tim
 
 		file_check(&service->files[i], now, &result);
 		row_index_add_string(&row->index, service->name);
-		row_index_add_number(&row->index, (uint32_t)(i + 1));
-		row->position = (uint32_t)(i + 1);
+		row_index_add_string(&row->index, service->files[i].name);
 		snprintf(row->path, sizeof(row->path), "%s", service->files[i].path);
 		row->status = result.status;
 		row->age_s = result.age_s;

@@ -3,16 +3,18 @@
 
 #include <inttypes.h>
 
+#include "file_check.h"
 #include "probe.h"
 
-/* A row index back to its strings: service name, then (for probe rows) probe name. */
-static void index_names(const struct row_index *index, char *service, char *probe)
+/* A row index back to its strings: service name, then (for probe and file rows) the
+ * probe's or the file's name. */
+static void index_names(const struct row_index *index, char *service, char *name)
 {
 	uint32_t at = 0, len;
 
-	service[0] = probe[0] = '\0';
+	service[0] = name[0] = '\0';
 	for (int part = 0; part < 2 && at < index->len; part++) {
-		char *out = part == 0 ? service : probe;
+		char *out = part == 0 ? service : name;
 
 		len = index->sub[at++];
 		for (uint32_t i = 0; i < len && at < index->len; i++)
@@ -42,6 +44,16 @@ void report_table(FILE *out, const struct snapshot *s)
 			service, probe, probe_status_name(row->status), row->latency_us / 1000.0,
 			row->accept_queue, row->accept_backlog, row->listener_pid,
 			row->status == PROBE_OK ? "" : row->last_error);
+	}
+	if (s->nfiles > 0)
+		fprintf(out, "\n%-24s %-16s %-8s %10s %s\n", "SERVICE", "FILE", "STATUS", "AGE", "PATH");
+	for (size_t i = 0; i < s->nfiles; i++) {
+		const struct file_row *row = &s->files[i];
+		char service[OH_SERVICE_NAME_MAX + 1], file[OH_FILE_NAME_MAX + 1];
+
+		index_names(&row->index, service, file);
+		fprintf(out, "%-24s %-16s %-8s %8" PRIu32 " s %s\n", service, file,
+			file_status_name(row->status), row->age_s, row->path);
 	}
 	fprintf(out, "cycle: %" PRIu32 " ms wall, %" PRIu32 " us cpu; /proc pass: %" PRIu32
 		" us wall, %" PRIu32 " us cpu, %" PRIu32 " processes\n", s->last_cycle_ms,
@@ -105,6 +117,21 @@ void report_json(FILE *out, const struct snapshot *s)
 			row->stalled_connections);
 		json_string(out, row->status == PROBE_OK ? "" : row->last_error);
 		fputc('}', out);
+	}
+	fprintf(out, "],\"files\":[");
+	for (size_t i = 0; i < s->nfiles; i++) {
+		const struct file_row *row = &s->files[i];
+		char service[OH_SERVICE_NAME_MAX + 1], file[OH_FILE_NAME_MAX + 1];
+
+		index_names(&row->index, service, file);
+		fprintf(out, "%s{\"service\":", i ? "," : "");
+		json_string(out, service);
+		fprintf(out, ",\"name\":");
+		json_string(out, file);
+		fprintf(out, ",\"path\":");
+		json_string(out, row->path);
+		fprintf(out, ",\"status\":\"%s\",\"age_s\":%" PRIu32 "}",
+			file_status_name(row->status), row->age_s);
 	}
 	fprintf(out, "]}\n");
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The subagent under a real snmpd: answers by name, survives snmpd restarts and a stuck
-# prober, reloads on SIGHUP, unregisters on SIGTERM.
+# The subagent under a real snmpd: answers by name, lists OOBHEALTH-MIB in sysORTable,
+# survives snmpd restarts and a stuck prober, reloads on SIGHUP, unregisters on SIGTERM.
 source "$(dirname "$0")/../lib.sh"
 
 service_is_answered_by_name() {
@@ -54,6 +54,37 @@ CONF
 	[ "$answered" -le 2000 ] || fail "reconnect took $answered ms, more than two ping intervals"
 	kill -0 "$agent_pid" || fail "oobhealthd is not running any more"
 	[ "$(oh_get ohAgentCycles.0)" -gt "$before" ] || fail "the cycle counter did not go on"
+}
+
+# The descriptions of the master's sysORTable rows whose sysORID is OOBHEALTH-MIB's
+# MODULE-IDENTITY, one a line.
+oobhealth_sysor_rows() {
+	snmpwalk -v2c -c public -t 1 -r 0 -OqU "${MIB_OPTS[@]}" "127.0.0.1:$SNMP_PORT" SNMPv2-MIB::sysORTable |
+		awk '{ row = $1; sub(/.*\./, "", row); value = $0; sub(/^[^ ]+ /, "", value) }
+		     $1 ~ /::sysORID\./ && value == "OOBHEALTH-MIB::oobhealthMIB" { ours[row] = 1 }
+		     $1 ~ /::sysORDescr\./ { descr[row] = value }
+		     END { for (row in ours) print descr[row] }'
+}
+
+sysortable_lists_the_mib_across_snmpd_restarts() {
+	local descr="OOBHEALTH-MIB: out-of-band health of this host's services, from oobhealthd"
+	start_snmpd || return
+	write_config <<CONF
+  - name: probe-only
+CONF
+	start_agent || return
+	assert_eq "$descr" "$(oobhealth_sysor_rows)" "OOBHEALTH-MIB in sysORTable"
+	stop_snmpd
+	sleep 1
+	start_snmpd || return
+	wait_until 5000 value_is 'ohServiceStatus."probe-only"' unknown ||
+		{ fail "oobhealthd did not reconnect after snmpd came back"; return; }
+	assert_eq "$descr" "$(oobhealth_sysor_rows)" "OOBHEALTH-MIB in sysORTable after snmpd restarted"
+	# The entry belongs to the AgentX session: it goes when oobhealthd does.
+	kill -TERM "$AGENT_PID"
+	wait "$AGENT_PID"
+	assert_eq "" "$(oobhealth_sysor_rows)" "OOBHEALTH-MIB in sysORTable after oobhealthd exited"
+	snmpd_answers || fail "snmpd stopped answering"
 }
 
 stuck_prober_never_delays_answers() {
@@ -151,5 +182,6 @@ CONF
 }
 
 run_tests service_is_answered_by_name runs_in_the_background_without_f reconnects_after_snmpd_restart \
+	sysortable_lists_the_mib_across_snmpd_restarts \
 	stuck_prober_never_delays_answers sighup_with_bad_config_keeps_old_one \
 	sigterm_unregisters_and_exits_zero agentx_socket_option_overrides_config

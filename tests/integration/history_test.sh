@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Restart history kept in the state file: it survives oobhealthd being killed, indexes are
 # never reused, and a damaged state file is set aside instead of stopping the agent. Also
-# the files: checks (error markers and heartbeats) in ohFileTable.
+# the files: checks (error markers and heartbeats) in ohFileTable, whose rows are named by
+# the files' names.
 source "$(dirname "$0")/../lib.sh"
 
 # restart_service: replaces the "node" process (pidfile $T/node.pid); sets NODE_PID.
@@ -104,6 +105,21 @@ CONF
 		fail "garbage state file not reported: $(cat "$T/agent.log")"
 }
 
+# The OID of ohFileStatus for file FILE of service SERVICE: both names length-prefixed.
+file_status_oid() {
+	local oid=.1.3.6.1.4.1.8072.9999.9999.4242.1.5.1.3 name i
+	for name in "$1" "$2"; do
+		oid+=".${#name}"
+		for ((i = 0; i < ${#name}; i++)); do oid+=".$(printf '%d' "'${name:i:1}")"; done
+	done
+	echo "$oid"
+}
+
+# numeric_get OID: prints the OID (numeric) and its value.
+numeric_get() {
+	snmpget -v2c -c public -t 1 -r 0 -OqnU "${MIB_OPTS[@]}" "127.0.0.1:$SNMP_PORT" "$1"
+}
+
 files_feed_the_file_table_and_health() {
 	start_snmpd || return
 	write_config <<CONF
@@ -111,23 +127,28 @@ files_feed_the_file_table_and_health() {
     files:
       - { path: $T/node-err.log, absent: true }
       - { path: $T/node.log, max_age: 2s }
-      - { path: $T/must-exist }
+      - { name: required, path: $T/must-exist }
 CONF
 	touch "$T/node.log" "$T/must-exist"
 	start_agent || return
-	assert_value 'ohFilePath."node".2' "$T/node.log"
-	assert_value 'ohFileStatus."node".1' ok
-	assert_value 'ohFileStatus."node".2' ok
-	assert_value 'ohFileStatus."node".3' ok
+	# Rows are named by the file's name key, or else the last part of its path.
+	assert_value 'ohFilePath."node"."node.log"' "$T/node.log"
+	assert_value 'ohFilePath."node"."required"' "$T/must-exist"
+	assert_value 'ohFileStatus."node"."node-err.log"' ok
+	assert_value 'ohFileStatus."node"."node.log"' ok
+	assert_value 'ohFileStatus."node"."required"' ok
 	assert_value 'ohServiceHealth."node"' ok
 	assert_value 'ohServiceStatus."node"' unknown
+	# On the wire the index is the two names, each length-prefixed.
+	assert_eq "$(file_status_oid node node.log) ok" "$(numeric_get "$(file_status_oid node node.log)")" \
+		"ohFileStatus of node.log by its numeric OID"
 	# The error marker appears, the heartbeat stops, the required file goes.
 	echo "fatal" >"$T/node-err.log"
 	rm "$T/must-exist"
-	wait_until 4000 value_is 'ohFileStatus."node".2' stale || { fail "heartbeat never went stale"; return; }
-	assert_value 'ohFileStatus."node".1' present
-	assert_value 'ohFileStatus."node".3' missing
-	assert_value 'ohFileAge."node".3' 0
+	wait_until 4000 value_is 'ohFileStatus."node"."node.log"' stale || { fail "heartbeat never went stale"; return; }
+	assert_value 'ohFileStatus."node"."node-err.log"' present
+	assert_value 'ohFileStatus."node"."required"' missing
+	assert_value 'ohFileAge."node"."required"' 0
 	assert_value 'ohServiceHealth."node"' critical
 	assert_prefix "error marker $T/node-err.log exists (" "$(oh_get 'ohServiceHealthText."node"')" "health text"
 	case "$(oh_get 'ohServiceHealthText."node"')" in
@@ -140,6 +161,64 @@ CONF
 	wait_until 2500 value_is 'ohServiceHealth."node"' ok || fail "health did not recover"
 }
 
+file_rows_keep_their_index_when_the_list_changes() {
+	local before after walk
+	start_snmpd || return
+	write_config <<CONF
+  - name: node
+    files:
+      - { path: $T/node-err.log, absent: true }
+CONF
+	echo "fatal" >"$T/node-err.log"
+	touch -d '-90 seconds' "$T/node-err.log"
+	start_agent || return
+	wait_until 2500 value_is 'ohFileStatus."node"."node-err.log"' present || { fail "the error marker is not seen"; return; }
+	before=$(oh_get 'ohFileAge."node"."node-err.log"')
+	[ "$before" -ge 90 ] || { fail "ohFileAge before the reload: $before"; return; }
+	# A heartbeat file goes in before the marker: the marker keeps its row.
+	write_config <<CONF
+  - name: node
+    files:
+      - { path: $T/node.log, max_age: 1m }
+      - { path: $T/node-err.log, absent: true }
+CONF
+	touch "$T/node.log"
+	kill -HUP "$AGENT_PID"
+	wait_until 3000 value_is ohAgentConfigReloads.0 1 || { fail "the reload was not counted"; return; }
+	wait_until 3000 value_is 'ohFileStatus."node"."node.log"' ok || { fail "the new file has no row"; return; }
+	assert_value 'ohFileStatus."node"."node-err.log"' present
+	assert_value 'ohFilePath."node"."node-err.log"' "$T/node-err.log"
+	after=$(oh_get 'ohFileAge."node"."node-err.log"')
+	[ "$after" -ge "$before" ] && [ "$after" -lt $((before + 30)) ] ||
+		fail "ohFileAge of the marker went from $before to $after s across the reload"
+	assert_eq "$(file_status_oid node node-err.log) present" \
+		"$(numeric_get "$(file_status_oid node node-err.log)")" \
+		"the marker's row by the OID it had before the reload"
+	walk=$(snmpwalk -v2c -c public -t 1 -r 0 -OqU "${MIB_OPTS[@]}" "127.0.0.1:$SNMP_PORT" OOBHEALTH-MIB::ohFileStatus)
+	assert_eq 'OOBHEALTH-MIB::ohFileStatus."node"."node.log" ok
+OOBHEALTH-MIB::ohFileStatus."node"."node-err.log" present' "$walk" "ohFileStatus after the reload"
+}
+
+once_names_the_files() {
+	local out
+	cat >"$T/once.yaml" <<CONF
+services:
+  - name: node
+    files:
+      - { path: $T/node.log, max_age: 1m }
+      - { name: other-node.log, path: $T/sub/node.log }
+CONF
+	touch "$T/node.log"
+	out=$("$OOBHEALTHD" --once --json -c "$T/once.yaml")
+	assert_eq 2 "$?" "--once exit code with a required file missing"
+	assert_contains "$out" "\"files\":[{\"service\":\"node\",\"name\":\"node.log\",\"path\":\"$T/node.log\",\"status\":\"ok\",\"age_s\":" "--once --json"
+	assert_contains "$out" "{\"service\":\"node\",\"name\":\"other-node.log\",\"path\":\"$T/sub/node.log\",\"status\":\"missing\",\"age_s\":0}" "--once --json"
+	out=$("$OOBHEALTHD" --once -c "$T/once.yaml")
+	grep -Eq "^node +node\.log +ok +[0-9]+ s $T/node\.log\$" <<<"$out" || fail "--once table lacks node.log: $out"
+	grep -Eq "^node +other-node\.log +missing +0 s $T/sub/node\.log\$" <<<"$out" || fail "--once table lacks other-node.log: $out"
+}
+
 run_tests history_survives_sigkill restart_while_agent_is_down_is_seen \
 	truncated_state_file_is_set_aside garbage_state_file_is_survived \
-	files_feed_the_file_table_and_health
+	files_feed_the_file_table_and_health file_rows_keep_their_index_when_the_list_changes \
+	once_names_the_files
