@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # The shipped monitoring configs, each run by the real consumer: Icinga 2 validates
 # conf/icinga2 and its numeric OIDs feed the stock check_snmp; Nagios validates
-# conf/nagios and its command line runs; snmp_exporter's generator builds a module from
-# conf/snmp_exporter and the exporter scrapes a live oobhealthd with it.
+# conf/nagios and its command line runs. (Prometheus: prometheus_test.sh.)
 source "$(dirname "$0")/../lib.sh"
 
 CHECK=${CHECK:-$ROOT/build/san/check_oobhealth}
@@ -147,37 +146,7 @@ CONF
 	done
 }
 
-snmp_exporter_module_scrapes_the_tables() {
-	local port metrics
-	mkdir -p "$T/exporter/mibs"
-	cp "$ROOT"/build/mibs/*.txt "$ROOT/mibs/OOBHEALTH-MIB.txt" /usr/share/snmp/mibs/NET-SNMP-MIB.txt \
-		"$T/exporter/mibs/"
-	cp "$ROOT/conf/snmp_exporter/generator.yml" "$T/exporter/"
-	(cd "$T/exporter" && MIBDIRS="$T/exporter/mibs" prometheus-snmp-generator \
-		--fail-on-parse-errors generate >"$T/exporter/generate.log" 2>&1) ||
-		{ fail "the generator failed:"; cat "$T/exporter/generate.log"; return; }
-	grep -q 'level=warn' "$T/exporter/generate.log" && fail "generator warnings: $(grep level=warn "$T/exporter/generate.log")"
-	start_snmpd || return
-	start_services || return
-	port=$(free_port)
-	spawn prometheus-snmp-exporter --config.file="$T/exporter/snmp.yml" \
-		--web.listen-address="127.0.0.1:$port"
-	wait_until 5000 curl -sf -o /dev/null "http://127.0.0.1:$port/metrics" ||
-		{ fail "snmp_exporter did not start"; return; }
-	metrics=$(curl -sf "http://127.0.0.1:$port/snmp?module=oobhealth&target=127.0.0.1:$SNMP_PORT")
-	assert_eq 0 "$?" "scrape"
-	log "$(grep -c '^oh' <<<"$metrics") series"
-	assert_contains "$metrics" 'ohServiceHealth{ohServiceName="web"} 1' "scrape"
-	assert_contains "$metrics" 'ohServiceHealth{ohServiceName="db-1"} 3' "scrape"
-	assert_contains "$metrics" 'ohServiceStatus{ohServiceName="db-1"} 2' "scrape"
-	assert_contains "$metrics" "ohProbeStatus{ohProbeName=\"ping\",ohProbeTarget=\"127.0.0.1:" "scrape"
-	grep -qE '^ohProbeLatency\{ohProbeName="ping",ohProbeTarget="127\.0\.0\.1:[0-9]+",ohServiceName="web"\} [0-9]+' <<<"$metrics" ||
-		fail "no ohProbeLatency series for web/ping: $(grep ohProbeLatency <<<"$metrics")"
-	grep -qE '^ohAgentSnapshotAge [0-9]+' <<<"$metrics" || fail "no ohAgentSnapshotAge"
-}
-
 run_tests \
 	icinga2_config_validates \
 	icinga2_snmp_command_reads_the_health_by_number \
-	nagios_config_validates_and_its_command_runs \
-	snmp_exporter_module_scrapes_the_tables
+	nagios_config_validates_and_its_command_runs
