@@ -59,7 +59,10 @@ services:
   - name: snmpd
     match: { pidfile: $T/snmpd.pid }
 CONF
-	start_agent
+	start_agent && return
+	grep -q "AgentX subagent connected" "$T/agent.log" &&
+		fail "oobhealthd is connected, but community public cannot read OOBHEALTH-MIB: does the README still add it to Debian's view systemonly?"
+	return 1
 }
 
 # run_readme_commands NAME ENV...: runs each line of the README block NAME with the
