@@ -168,6 +168,7 @@ readme_wiring_works_on_debian_snmpd_conf() {
 	assert_readme_commands translate "$OH_ROOT_OID."
 	oid=$(cat "$T/translate.1.out")
 	assert_contains "$(readme_block "by number")" "$oid" "the README's numeric commands"
+	grep -qF "prints \`$oid\`" "$ROOT/README.md" || fail "the README does not say snmptranslate prints $oid"
 	rm -rf "$T/home"
 	run_readme_commands "by number" MIBDIRS=""
 	assert_readme_commands "by number" "$OH_ROOT_OID."
