@@ -169,7 +169,7 @@ readme_wiring_works_on_debian_snmpd_conf() {
 	oid=$(cat "$T/translate.1.out")
 	assert_contains "$(readme_block "by number")" "$oid" "the README's numeric commands"
 	grep -qF "prints \`$oid\`" "$ROOT/README.md" || fail "the README does not say snmptranslate prints $oid"
-	rm -rf "$T/home"
+	rm -rf "${T:?}/home"
 	run_readme_commands "by number" MIBDIRS=""
 	assert_readme_commands "by number" "$OH_ROOT_OID."
 	grep -qxF "$oid = INTEGER: 1" "$T"/"by number".*.out ||
