@@ -1,6 +1,6 @@
-/* --extra-opts as the Monitoring Plugins implement it: options read from a section of an
- * ini file (secrets stay out of the monitoring system's command lines), placed before the
- * command line's own options. Bounded in file size, line length and option count. */
+/* --extra-opts as the Monitoring Plugins implement it: the options of one section of an
+ * ini file (so secrets stay off command lines), read within bounds on file size, line
+ * length and option count, and placed before the command line's own options. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>

@@ -148,6 +148,11 @@ CONF
 	assert_plugin CRITICAL
 	assert_contains "$OUT" "busy: fd 168/200 (84%); fd use 84% outside -c 50% |" "fd critical reason"
 	assert_eq "168;159;100;0;200" "$(perf fd_used)" "fd_used with -c 50%"
+	# A -w oobhealthd's warning crossed too adds its reason (check_oobhealth(1) shows this).
+	run_check -s busy -w 80
+	assert_plugin WARNING
+	assert_eq "OOBHEALTH WARNING - busy: fd 168/200 (84%); fd use 84% outside -w 80% | fd_used=168;160;189;0;200 restarts=0c zombies=0;;;0" \
+		"$OUT" "output with -w 80"
 	# oobhealthd's own verdict stands: a looser -w does not hide its warning.
 	run_check -s busy -w 90 -c 99
 	assert_plugin WARNING
@@ -311,6 +316,26 @@ help_and_version_follow_the_plugin_conventions() {
 		"-t, --timeout=" "-e, --retries=" "--stale=" "-v, --verbose" " @10:20 " " ~:10 "; do
 		assert_contains "$out" "$letter" "--help"
 	done
+}
+
+# conf/man/check_oobhealth.1 renders without a warning and documents every option --help
+# lists.
+man_page_renders_and_lists_every_option() {
+	local page=$ROOT/conf/man/check_oobhealth.1 out option
+	command -v man >/dev/null && command -v groff >/dev/null ||
+		{ fail "man and groff are needed (Debian: man-db, groff-base)"; return; }
+	out=$(man --warnings -l "$page" 2>&1 >/dev/null)
+	assert_eq "" "$out" "man --warnings"
+	out=$(groff -man -ww -z "$page" 2>&1)
+	assert_eq "" "$out" "groff -man -ww -z"
+	out=$(MANWIDTH=200 man -l "$page" 2>/dev/null)
+	for option in $("$CHECK" --help | grep -oE '^ (-[a-zA-Z], )?--[a-z-]+' | sed 's/^ //'); do
+		assert_contains "$out" "$option" "the man page"
+	done
+	for section in NAME SYNOPSIS DESCRIPTION OPTIONS THRESHOLDS EXTRA-OPTS OUTPUT "EXIT STATUS" EXAMPLES "SEE ALSO"; do
+		grep -q "^$section\$" <<<"$out" || fail "no section $section in the man page"
+	done
+	assert_contains "$out" "oobhealthd(8), oobhealth.yaml(5)" "SEE ALSO"
 }
 
 # The acceptance case of the issue: check_snmp's -C for the community, -w/-c for ranges.
@@ -622,6 +647,7 @@ run_tests \
 	snmpv3_auth_priv_user_is_accepted \
 	bad_command_line_is_unknown \
 	help_and_version_follow_the_plugin_conventions \
+	man_page_renders_and_lists_every_option \
 	warn_80_crit_90_against_a_live_agent \
 	fd_ranges_follow_the_guidelines \
 	latency_ranges_follow_the_guidelines \
