@@ -17,18 +17,38 @@ enum check_state {
 	CHECK_UNKNOWN = 3,
 };
 
-struct threshold {
+/* A Monitoring Plugins threshold range: alert when the value is outside START..END, or
+ * inside it with "@". "~" before the colon leaves the start open, nothing after it the end. */
+struct range {
 	bool set;
-	double value;
+	bool inside;                    /* "@": alert inside START..END */
+	bool open_start;                /* "~:N" */
+	bool open_end;                  /* "N:" */
+	double start;
+	double end;
+	char text[40];                  /* as given (less a trailing unit), for messages */
 };
+
+/* Parses TEXT ("10", "10:", "~:10", "10:20", "@10:20"); fills WHY when it is no range. */
+int range_parse(const char *text, struct range *range, char *why, size_t why_len);
+bool range_alerts(const struct range *range, double value);
+/* RANGE with both ends multiplied by FACTOR: a percent range in the unit it is a percent of. */
+struct range range_scaled(const struct range *range, double factor);
+/* The range as performance data writes it: "10", "10:", "~:10", "10:20", "@10:20". */
+const char *range_format(const struct range *range, char *out, size_t out_len);
+/* A number as the guidelines allow it in performance data: [-0-9.] only, no exponent. */
+const char *plain_decimal(double value, char *out, size_t out_len);
+
+/* Most -v levels the Monitoring Plugins guidelines define. */
+#define VERBOSE_MAX 3
 
 struct check_options {
 	const char *host;
 	unsigned port;
 	long version;                   /* SNMP_VERSION_1, SNMP_VERSION_2c or SNMP_VERSION_3 */
 	const char *community;
-	const char *user;
-	int security_level;             /* SNMP_SEC_LEVEL_* */
+	const char *secname;
+	int seclevel;                   /* SNMP_SEC_LEVEL_* */
 	const char *auth_protocol;      /* NULL: net-snmp's default */
 	const char *auth_passphrase;
 	const char *priv_protocol;
@@ -36,17 +56,38 @@ struct check_options {
 	double timeout_s;               /* the whole run */
 	int retries;
 	const char *service;            /* NULL with --all */
-	struct threshold fd_warn;       /* percent of the soft limit */
-	struct threshold fd_crit;
-	struct threshold latency_warn;  /* seconds */
-	struct threshold latency_crit;
+	struct range fd_warn;           /* percent of the soft limit */
+	struct range fd_crit;
+	struct range latency_warn;      /* seconds */
+	struct range latency_crit;
 	double stale_intervals;
+	int verbosity;                  /* 0 to VERBOSE_MAX */
 };
 
-/* Fills OPTIONS from the command line. Returns 0 to go on, 1 when help or the version was
- * printed, -1 with WHY filled when the command line is wrong. */
+/* Fills OPTIONS from the command line, --extra-opts expanded first. Returns 0 to go on,
+ * 1 when help or the version was printed, -1 with WHY filled when the options are wrong. */
 int check_options_parse(int argc, char **argv, struct check_options *options, char *why,
 			size_t why_len);
+
+struct option;
+
+/* Replaces every --extra-opts[=[SECTION][@FILE]] in ARGC and ARGV with the options of that
+ * ini section (SECTION defaults to PLUGIN), all placed before the command line's own so
+ * that those win, as the Monitoring Plugins do. Each key must be one of LONG_OPTIONS or
+ * SHORT_OPTIONS. Returns how many arguments now at the front came from files, or -1 with
+ * WHY filled. */
+int extra_opts_expand(int *argc, char ***argv, const char *plugin,
+		      const struct option *long_options, const char *short_options, char *why,
+		      size_t why_len);
+
+/* The long text -v adds after the status line. Lines are kept until the verbosity is
+ * known, then only those at or below it. */
+void verbose_set(int verbosity);
+bool verbose_wants(int level);
+void verbose(int level, const char *format, ...) __attribute__((format(printf, 2, 3)));
+/* Prints the kept lines, each on its own line and with no "|", which would start
+ * performance data. */
+void verbose_print(void);
 
 struct agent_reading {
 	size_t answered;                /* how many of the scalars asked for exist */

@@ -23,9 +23,20 @@ static void on_alarm(int signo)
 	_exit(CHECK_CRITICAL);
 }
 
+/* The status line is one line, and a "|" in it would start performance data; a reason
+ * may quote what an operator typed or a file held. */
+static void print_status(enum check_state state, const char *text)
+{
+	printf("OOBHEALTH %s - ", check_state_name(state));
+	for (const char *c = text; *c != '\0'; c++)
+		putchar(*c == '|' || (unsigned char)*c < 0x20 ? '/' : *c);
+	putchar('\n');
+}
+
 static int finish(enum check_state state, const char *text)
 {
-	printf("OOBHEALTH %s - %s\n", check_state_name(state), text);
+	print_status(state, text);
+	verbose_print();
 	return state;
 }
 
@@ -92,6 +103,7 @@ static int report_one(const struct check_options *options, const struct reading 
 	       verdict.text);
 	print_perfdata(options, reading, 0, " | ");
 	printf("\n");
+	verbose_print();
 	return verdict.state;
 }
 
@@ -146,8 +158,14 @@ static int report_all(const struct check_options *options, const struct reading 
 		printf("all %zu services ok", reading->nservices);
 	else
 		printf("%s (%zu of %zu services ok)", summary, healthy, reading->nservices);
+	/* -v: which ones, in the order oobhealthd serves them. */
+	for (size_t i = 0, n = 0; options->verbosity >= 1 && healthy > 0 && i < reading->nservices;
+	     i++)
+		if (judged[i].verdict.state == CHECK_OK)
+			printf("%s%s", n++ ? ", " : ": ", reading->services[judged[i].service].name);
 	print_perfdata(options, reading, judged[0].service, " | ");
 	printf("\n");
+	verbose_print();
 	for (size_t k = 0; k < reading->nservices; k++)
 		printf("%s: %s - %s%s", reading->services[judged[k].service].name,
 		       check_state_name(judged[k].verdict.state), judged[k].verdict.text,
@@ -160,6 +178,28 @@ static int report_all(const struct check_options *options, const struct reading 
 	return worst;
 }
 
+/* -vvv: the values read, as oobhealthd serves them. */
+static void trace_reading(const struct reading *reading)
+{
+	for (size_t i = 0; i < reading->nservices; i++) {
+		const struct service_reading *s = &reading->services[i];
+
+		verbose(3, "service %s: status %s, pid %u, restarts %u, zombies %u, fd %u/%u "
+			"(fd_warn %u%%, fd_crit %u%%), health %s: %s", s->name,
+			service_status_name(s->status), s->pid, s->restarts, s->zombies, s->fd_open,
+			s->fd_soft_limit, s->fd_warn_pct, s->fd_crit_pct, health_name(s->health),
+			s->health_text);
+	}
+	for (size_t i = 0; i < reading->nprobes; i++) {
+		const struct probe_reading *p = &reading->probes[i];
+
+		verbose(3, "probe %s/%s: status %s, latency %u us (timeout %u ms), accept queue "
+			"%u of %u", reading->services[p->service].name, p->name,
+			probe_status_name(p->status), p->latency_us, p->timeout_ms, p->accept_queue,
+			p->accept_backlog);
+	}
+}
+
 static int check_services(const struct check_options *options, struct snmp_link *link,
 			  struct reading *reading)
 {
@@ -169,6 +209,7 @@ static int check_services(const struct check_options *options, struct snmp_link 
 
 	if (result != LINK_OK)
 		return finish(state_for(result), why);
+	trace_reading(reading);
 	if (options->service != NULL && reading->nservices == 0)
 		return no_such_service(link, options->service);
 	if (reading->nservices == 0)
@@ -178,22 +219,67 @@ static int check_services(const struct check_options *options, struct snmp_link 
 	return report_all(options, reading);
 }
 
+static void describe_range(char *out, size_t out_len, const char *letter,
+			   const struct range *range, const char *unit)
+{
+	char text[140];
+
+	if (range->set)
+		snprintf(out, out_len, "-%s %s%s", letter, range_format(range, text, sizeof(text)),
+			 unit);
+	else
+		snprintf(out, out_len, "no -%s", letter);
+}
+
+/* -vv: what this run asks and judges by. Secrets stay out: this output lands in the
+ * monitoring system's database. */
+static void describe_settings(const struct check_options *o, const struct snmp_link *link)
+{
+	char fd_w[160], fd_c[160], lat_w[160], lat_c[160];
+
+	if (o->version == SNMP_VERSION_3)
+		verbose(2, "snmp: %s, SNMPv3 user %s, %s, auth %s, priv %s, timeout %g s, "
+			"%d retr%s", snmp_link_peer(link), o->secname,
+			o->seclevel == SNMP_SEC_LEVEL_AUTHPRIV ? "authPriv"
+			: o->seclevel == SNMP_SEC_LEVEL_AUTHNOPRIV ? "authNoPriv" : "noAuthNoPriv",
+			o->auth_protocol ? o->auth_protocol : "default",
+			o->priv_protocol ? o->priv_protocol : "default", o->timeout_s, o->retries,
+			o->retries == 1 ? "y" : "ies");
+	else
+		verbose(2, "snmp: %s, SNMP%s with a community, timeout %g s, %d retr%s",
+			snmp_link_peer(link), o->version == SNMP_VERSION_1 ? "v1" : "v2c", o->timeout_s,
+			o->retries, o->retries == 1 ? "y" : "ies");
+	describe_range(fd_w, sizeof(fd_w), "w", &o->fd_warn, "%");
+	describe_range(fd_c, sizeof(fd_c), "c", &o->fd_crit, "%");
+	describe_range(lat_w, sizeof(lat_w), "w", &o->latency_warn, " s");
+	describe_range(lat_c, sizeof(lat_c), "c", &o->latency_crit, " s");
+	verbose(2, "thresholds: fd use %s, %s (of the soft limit; otherwise the service's own "
+		"fd_warn/fd_crit); probe latency %s, %s; stale after %g intervals", fd_w, fd_c,
+		lat_w, lat_c, o->stale_intervals);
+}
+
 int main(int argc, char **argv)
 {
 	struct check_options options;
 	struct reading reading = { 0 };
 	struct snmp_link *link;
 	enum link_result result;
-	char why[512];
+	char why[1024];
 	int parsed = check_options_parse(argc, argv, &options, why, sizeof(why));
 	int state;
 
+	/* --help and --version exit UNKNOWN, as the Monitoring Plugins' own do: a command
+	 * that only printed help must not look like a passing check. */
 	if (parsed == 1)
-		return CHECK_OK;
+		return CHECK_UNKNOWN;
 	if (parsed < 0) {
-		printf("OOBHEALTH UNKNOWN - %s (check_oobhealth --help lists the options)\n", why);
+		size_t used = strlen(why);
+
+		snprintf(why + used, sizeof(why) - used, " (check_oobhealth --help lists the options)");
+		print_status(CHECK_UNKNOWN, why);
 		return CHECK_UNKNOWN;
 	}
+	verbose_set(options.verbosity);
 	/* Numeric OIDs only: no MIB files to load, no state files to touch as the nagios user.
 	 * Every problem is in the one status line; Icinga would show stderr as output too. */
 	setenv("MIBS", "", 1);
@@ -203,6 +289,8 @@ int main(int argc, char **argv)
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
 	init_snmp("check_oobhealth");
+	netsnmp_ds_set_int(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_OID_OUTPUT_FORMAT,
+			   NETSNMP_OID_OUTPUT_NUMERIC);
 	snprintf(alarm_message, sizeof(alarm_message),
 		 "OOBHEALTH CRITICAL - no complete SNMP answer from %s within %g s\n", options.host,
 		 options.timeout_s);
@@ -212,7 +300,12 @@ int main(int argc, char **argv)
 	link = snmp_link_open(&options, why, sizeof(why));
 	if (link == NULL)
 		return finish(CHECK_UNKNOWN, why);
+	describe_settings(&options, link);
 	result = read_agent(link, &reading.agent, why, sizeof(why));
+	if (result == LINK_OK)
+		verbose(2, "oobhealthd: %u services, probe interval %.1f s, last cycle took %u ms "
+			"and ended %.1f s ago", reading.agent.services, reading.agent.interval_ms / 1e3,
+			reading.agent.last_cycle_ms, reading.agent.snapshot_age_ms / 1e3);
 	if (result != LINK_OK)
 		state = finish(state_for(result), why);
 	else if (is_stale(&options, &reading.agent, why, sizeof(why)))

@@ -7,20 +7,6 @@
 
 #include "check.h"
 
-/* A plain decimal: the guidelines allow only [-0-9.], so never an exponent. */
-static const char *decimal(double value, char *buf, size_t len)
-{
-	char *end;
-
-	snprintf(buf, len, "%.6f", value);
-	end = buf + strlen(buf) - 1;
-	while (end > buf && *end == '0')
-		*end-- = '\0';
-	if (*end == '.')
-		*end = '\0';
-	return buf;
-}
-
 static void append(char *out, size_t out_len, const char *format, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -28,7 +14,7 @@ static void append(char *out, size_t out_len, const char *format, ...)
 static void append(char *out, size_t out_len, const char *format, ...)
 {
 	size_t used = strlen(out);
-	char item[300];
+	char item[512];
 	va_list args;
 	int len;
 
@@ -42,28 +28,40 @@ static void append(char *out, size_t out_len, const char *format, ...)
 	memcpy(out + used, item, (size_t)len + 1);
 }
 
-/* The largest open count still below PCT percent of SOFT: oobhealthd warns from
- * open * 100 >= pct * soft, and a plugin threshold N alerts above N. */
-static long fd_threshold(double pct, uint32_t soft)
+/* oobhealthd's own fd_warn/fd_crit PCT as a range on the count: it alerts from
+ * open * 100 >= pct * soft, and a range "N" alerts above N, so N is the largest count
+ * still below. */
+static void own_fd_range(uint32_t pct, uint32_t soft, char *out, size_t out_len)
 {
-	double first_alerting = ceil(pct * soft / 100.0);
+	double first_alerting = ceil((double)pct * soft / 100.0);
 
-	return first_alerting >= 1 ? (long)first_alerting - 1 : 0;
+	if (pct > 0)
+		snprintf(out, out_len, "%ld", first_alerting >= 1 ? (long)first_alerting - 1 : 0L);
+}
+
+/* A -w/-c fd range is on percent of the soft limit: printed in descriptors, as fd_used is. */
+static void fd_range(const struct range *given, uint32_t own_pct, uint32_t soft, char *out,
+		     size_t out_len)
+{
+	struct range counts;
+
+	if (!given->set) {
+		own_fd_range(own_pct, soft, out, out_len);
+		return;
+	}
+	counts = range_scaled(given, soft / 100.0);
+	range_format(&counts, out, out_len);
 }
 
 static void fd_perfdata(const struct check_options *options, const struct service_reading *s,
 			const char *prefix, char *out, size_t out_len)
 {
-	double warn = options->fd_warn.set ? options->fd_warn.value : s->fd_warn_pct;
-	double crit = options->fd_crit.set ? options->fd_crit.value : s->fd_crit_pct;
-	char w[32] = "", c[32] = "";
+	char w[140] = "", c[140] = "";
 
 	if (s->fd_soft_limit == 0)
 		return;
-	if (warn > 0)
-		snprintf(w, sizeof(w), "%ld", fd_threshold(warn, s->fd_soft_limit));
-	if (crit > 0)
-		snprintf(c, sizeof(c), "%ld", fd_threshold(crit, s->fd_soft_limit));
+	fd_range(&options->fd_warn, s->fd_warn_pct, s->fd_soft_limit, w, sizeof(w));
+	fd_range(&options->fd_crit, s->fd_crit_pct, s->fd_soft_limit, c, sizeof(c));
 	append(out, out_len, "%sfd_used=%u;%s;%s;0;%u", prefix, s->fd_open, w, c,
 	       s->fd_soft_limit);
 }
@@ -71,17 +69,17 @@ static void fd_perfdata(const struct check_options *options, const struct servic
 static void probe_perfdata(const struct check_options *options, const struct probe_reading *p,
 			   const char *prefix, char *out, size_t out_len)
 {
-	char value[32], w[32] = "", c[32] = "", max[32];
+	char value[64], w[140] = "", c[140] = "", max[64];
 
 	if (p->status == PROBE_NOT_RUN)
 		return;
 	if (options->latency_warn.set)
-		decimal(options->latency_warn.value, w, sizeof(w));
+		range_format(&options->latency_warn, w, sizeof(w));
 	if (options->latency_crit.set)
-		decimal(options->latency_crit.value, c, sizeof(c));
+		range_format(&options->latency_crit, c, sizeof(c));
 	append(out, out_len, "%s%s_latency=%ss;%s;%s;0;%s", prefix, p->name,
-	       decimal(p->latency_us / 1e6, value, sizeof(value)), w, c,
-	       decimal(p->timeout_ms / 1e3, max, sizeof(max)));
+	       plain_decimal(p->latency_us / 1e6, value, sizeof(value)), w, c,
+	       plain_decimal(p->timeout_ms / 1e3, max, sizeof(max)));
 	/* A backlog of 0 means sock_diag found no listener: there is no queue to show. */
 	if (p->accept_backlog > 0)
 		append(out, out_len, "%s%s_accept_queue=%u;;;0;%u", prefix, p->name,

@@ -79,7 +79,7 @@ static int set_usm_keys(netsnmp_session *session, const struct check_options *op
 			 "(a passphrase needs at least 8 characters)");
 		return -1;
 	}
-	if (options->security_level != SNMP_SEC_LEVEL_AUTHPRIV)
+	if (options->seclevel != SNMP_SEC_LEVEL_AUTHPRIV)
 		return 0;
 	proto = priv_protocol(options->priv_protocol, &len);
 	if (proto == NULL) {
@@ -135,10 +135,10 @@ struct snmp_link *snmp_link_open(const struct check_options *options, char *why,
 	session.retries = options->retries;
 	session.timeout = (long)(options->timeout_s * 1e6) / (options->retries + 1);
 	if (options->version == SNMP_VERSION_3) {
-		session.securityName = (char *)options->user;
-		session.securityNameLen = strlen(options->user);
-		session.securityLevel = options->security_level;
-		if (options->security_level != SNMP_SEC_LEVEL_NOAUTH &&
+		session.securityName = (char *)options->secname;
+		session.securityNameLen = strlen(options->secname);
+		session.securityLevel = options->seclevel;
+		if (options->seclevel != SNMP_SEC_LEVEL_NOAUTH &&
 		    set_usm_keys(&session, options, why, why_len) < 0)
 			goto out;
 	} else {
@@ -178,6 +178,33 @@ const char *snmp_link_peer(const struct snmp_link *link)
 	return link->peer;
 }
 
+static size_t count_values(const netsnmp_pdu *pdu)
+{
+	size_t n = 0;
+
+	for (const netsnmp_variable_list *var = pdu ? pdu->variables : NULL; var != NULL;
+	     var = var->next_variable)
+		n++;
+	return n;
+}
+
+/* -vvv: what is asked, by number, as snmpget and snmpbulkget would be told. */
+static void trace_request(const struct snmp_link *link, const netsnmp_pdu *pdu, size_t asked)
+{
+	char first[MAX_OID_LEN * 11] = "";
+	const char *kind = pdu->command == SNMP_MSG_GETBULK ? "GETBULK"
+			   : pdu->command == SNMP_MSG_GETNEXT ? "GETNEXT" : "GET";
+
+	if (pdu->variables != NULL)
+		snprint_objid(first, sizeof(first), pdu->variables->name,
+			      pdu->variables->name_length);
+	if (pdu->command == SNMP_MSG_GETBULK)
+		verbose(3, "snmp %s to %s: %zu OIDs from %s, %ld repetitions", kind, link->peer,
+			asked, first, pdu->max_repetitions);
+	else
+		verbose(3, "snmp %s to %s: %zu OIDs from %s", kind, link->peer, asked, first);
+}
+
 /* Sends PDU with what is left of the deadline and checks the answer's error status. */
 static enum link_result exchange(struct snmp_link *link, netsnmp_pdu *pdu,
 				 netsnmp_pdu **response, char *why, size_t why_len)
@@ -193,7 +220,18 @@ static enum link_result exchange(struct snmp_link *link, netsnmp_pdu *pdu,
 		return LINK_TIMEOUT;
 	}
 	session->timeout = (long)(left / (link->retries + 1));
+	if (verbose_wants(3)) {
+		size_t asked = 0;
+
+		for (netsnmp_variable_list *var = pdu->variables; var != NULL; var = var->next_variable)
+			asked++;
+		trace_request(link, pdu, asked);
+	}
 	status = snmp_sess_synch_response(link->session, pdu, response);
+	if (verbose_wants(3))
+		verbose(3, "  answer after %.1f ms: %s, %zu value%s", (left - remaining_us(link)) / 1e3,
+			status == STAT_SUCCESS ? "ok" : status == STAT_TIMEOUT ? "timeout" : "error",
+			count_values(*response), count_values(*response) == 1 ? "" : "s");
 	if (status == STAT_TIMEOUT) {
 		snprintf(why, why_len, "no SNMP answer from %s within %.1f s", link->peer,
 			 left / 1e6);

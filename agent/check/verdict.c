@@ -71,21 +71,35 @@ static void add_reason(struct service_verdict *verdict, enum check_state state,
 	va_end(args);
 }
 
-/* The command line's fd thresholds, judged the way oobhealthd judges its own. */
+/* A -w/-c fd range is on percent of the soft limit; it is judged on the descriptor count
+ * it stands for, as the performance data prints it. */
+static bool fd_alerts(const struct range *range, const struct service_reading *service)
+{
+	struct range counts = range_scaled(range, service->fd_soft_limit / 100.0);
+
+	return range->set && range_alerts(&counts, service->fd_open);
+}
+
 static void judge_fd(const struct check_options *options, const struct service_reading *service,
 		     struct service_verdict *verdict)
 {
-	double used_pct;
+	const struct range *hit = NULL;
+	enum check_state state = CHECK_OK;
 
 	if (service->fd_soft_limit == 0)
 		return;
-	used_pct = 100.0 * service->fd_open / service->fd_soft_limit;
-	if (options->fd_crit.set && used_pct >= options->fd_crit.value)
-		add_reason(verdict, CHECK_CRITICAL, "fd use %.0f%% reaches -C %g%%", used_pct,
-			   options->fd_crit.value);
-	else if (options->fd_warn.set && used_pct >= options->fd_warn.value)
-		add_reason(verdict, CHECK_WARNING, "fd use %.0f%% reaches -w %g%%", used_pct,
-			   options->fd_warn.value);
+	if (fd_alerts(&options->fd_crit, service)) {
+		hit = &options->fd_crit;
+		state = CHECK_CRITICAL;
+	} else if (fd_alerts(&options->fd_warn, service)) {
+		hit = &options->fd_warn;
+		state = CHECK_WARNING;
+	}
+	if (hit != NULL)
+		add_reason(verdict, state, "fd use %.0f%% %s -%c %s%%",
+			   100.0 * service->fd_open / service->fd_soft_limit,
+			   hit->inside ? "inside" : "outside", state == CHECK_CRITICAL ? 'c' : 'w',
+			   hit->text);
 }
 
 /* Only answered probes are timed here; a failed one is already in oobhealthd's health. */
@@ -93,39 +107,59 @@ static void judge_latency(const struct check_options *options, const struct prob
 			  struct service_verdict *verdict)
 {
 	double seconds = probe->latency_us / 1e6;
+	const struct range *hit = NULL;
+	enum check_state state = CHECK_OK;
 
 	if (probe->status != PROBE_OK)
 		return;
-	if (options->latency_crit.set && seconds >= options->latency_crit.value)
-		add_reason(verdict, CHECK_CRITICAL, "probe %s took %.1f ms (-C %g s)", probe->name,
-			   probe->latency_us / 1e3, options->latency_crit.value);
-	else if (options->latency_warn.set && seconds >= options->latency_warn.value)
-		add_reason(verdict, CHECK_WARNING, "probe %s took %.1f ms (-w %g s)", probe->name,
-			   probe->latency_us / 1e3, options->latency_warn.value);
+	if (options->latency_crit.set && range_alerts(&options->latency_crit, seconds)) {
+		hit = &options->latency_crit;
+		state = CHECK_CRITICAL;
+	} else if (options->latency_warn.set && range_alerts(&options->latency_warn, seconds)) {
+		hit = &options->latency_warn;
+		state = CHECK_WARNING;
+	}
+	if (hit != NULL)
+		add_reason(verdict, state, "probe %s took %.1f ms (%s -%c %s s)", probe->name,
+			   probe->latency_us / 1e3, hit->inside ? "inside" : "outside",
+			   state == CHECK_CRITICAL ? 'c' : 'w', hit->text);
 }
 
-/* What a healthy service's line says: that it runs, its fd use and its probes. */
-static void describe_ok(const struct reading *reading, size_t service,
-			struct service_verdict *verdict)
+/* What a healthy service's line says: that it runs, its fd use and its probes; with -v,
+ * each probe and its latency. */
+static void describe_ok(const struct check_options *options, const struct reading *reading,
+			size_t service, struct service_verdict *verdict)
 {
 	const struct service_reading *s = &reading->services[service];
-	size_t probes = 0;
+	size_t probes = 0, len = sizeof(verdict->text);
 	int used;
 
 	if (s->status == SERVICE_UNKNOWN)
-		used = snprintf(verdict->text, sizeof(verdict->text), "no process match");
+		used = snprintf(verdict->text, len, "no process match");
 	else
-		used = snprintf(verdict->text, sizeof(verdict->text), "%s, pid %u",
-				service_status_name(s->status), s->pid);
+		used = snprintf(verdict->text, len, "%s, pid %u", service_status_name(s->status),
+				s->pid);
 	if (s->fd_soft_limit > 0)
-		used += snprintf(verdict->text + used, sizeof(verdict->text) - (size_t)used,
-				 ", fd %u/%u (%.0f%%)", s->fd_open, s->fd_soft_limit,
-				 100.0 * s->fd_open / s->fd_soft_limit);
+		used += snprintf(verdict->text + used, len - (size_t)used, ", fd %u/%u (%.0f%%)",
+				 s->fd_open, s->fd_soft_limit, 100.0 * s->fd_open / s->fd_soft_limit);
 	for (size_t i = 0; i < reading->nprobes; i++)
 		probes += reading->probes[i].service == service;
-	if (probes > 0)
-		snprintf(verdict->text + used, sizeof(verdict->text) - (size_t)used,
-			 ", %zu probe%s ok", probes, probes == 1 ? "" : "s");
+	if (probes == 0)
+		return;
+	used += snprintf(verdict->text + used, len - (size_t)used, ", %zu probe%s ok", probes,
+			 probes == 1 ? "" : "s");
+	if (options->verbosity < 1)
+		return;
+	for (size_t i = 0, n = 0; i < reading->nprobes && (size_t)used < len; i++) {
+		const struct probe_reading *p = &reading->probes[i];
+
+		if (p->service != service)
+			continue;
+		used += snprintf(verdict->text + used, len - (size_t)used, "%s%s %.1f ms",
+				 n++ ? ", " : " (", p->name, p->latency_us / 1e3);
+	}
+	if ((size_t)used < len)
+		snprintf(verdict->text + used, len - (size_t)used, ")");
 }
 
 void judge_service(const struct check_options *options, const struct reading *reading,
@@ -142,7 +176,7 @@ void judge_service(const struct check_options *options, const struct reading *re
 		if (reading->probes[i].service == service)
 			judge_latency(options, &reading->probes[i], verdict);
 	if (verdict->state == CHECK_OK)
-		describe_ok(reading, service, verdict);
+		describe_ok(options, reading, service, verdict);
 	/* A "|" would start the performance data. */
 	for (char *c = verdict->text; *c != '\0'; c++)
 		if (*c == '|' || *c == '\n')

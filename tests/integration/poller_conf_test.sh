@@ -24,18 +24,20 @@ CONF
 	wait_until 3000 value_is 'ohProbeStatus."web"."ping"' ok || { fail "probe never ok"; return 1; }
 }
 
-# icinga2 drops to its own user: what it reads and writes must be open to that user.
+# icinga2 drops to its own user: what it reads and writes must be open to that user, and
+# the checkout may not be (a home directory is often 0700), so it reads copies in $T.
 icinga_dir() {
 	mkdir -p "$T/icinga/cache"
+	cp "$ROOT/conf/icinga2/oobhealth.conf" "$T/icinga/"
 	chmod 0755 "$T"
-	chmod -R 0777 "$T/icinga"
+	chmod -R a+rwX "$T/icinga"
 	cat >"$T/icinga/icinga2.conf" <<CONF
 const PluginDir = "$PLUGINS"
 const NodeName = "oobhealth-test"
 const ZoneName = "oobhealth-test"
 include <itl>
 include <plugins>
-include "$ROOT/conf/icinga2/oobhealth.conf"
+include "$T/icinga/oobhealth.conf"
 object Host "app1" {
   check_command = "hostalive"
   address = "127.0.0.1"
@@ -88,16 +90,18 @@ icinga2_snmp_command_reads_the_health_by_number() {
 
 nagios_config_validates_and_its_command_runs() {
 	local out line
-	# nagios4 reads its files as its own user.
+	# nagios4 reads its files as its own user, which may not enter the checkout: it reads
+	# copies in $T.
 	mkdir -p "$T/nagios"
+	cp "$ROOT/conf/nagios/oobhealth.cfg" "$T/nagios/"
 	chmod 0755 "$T"
-	chmod 0777 "$T/nagios"
+	chmod -R a+rwX "$T/nagios"
 	cat >"$T/nagios/nagios.cfg" <<CONF
 cfg_file=/etc/nagios4/objects/templates.cfg
 cfg_file=/etc/nagios4/objects/timeperiods.cfg
 cfg_file=/etc/nagios4/objects/contacts.cfg
 cfg_file=/etc/nagios4/objects/commands.cfg
-cfg_file=$ROOT/conf/nagios/oobhealth.cfg
+cfg_file=$T/nagios/oobhealth.cfg
 cfg_file=$T/nagios/hosts.cfg
 resource_file=$T/nagios/resource.cfg
 check_result_path=$T/nagios
@@ -115,7 +119,13 @@ define host {
     hostgroups      oobhealth-hosts
 }
 CONF
-	printf '$USER1$=%s\n$USER3$=public\n' "$PLUGINS" >"$T/nagios/resource.cfg"
+	# The SNMPv3 secrets: the shipped example ini with this test's user in it.
+	sed -e "s/^secname=.*/secname=$V3_USER/" -e "s/^authpasswd=.*/authpasswd=$V3_AUTH/" \
+		-e "s/^privpasswd=.*/privpasswd=$V3_PRIV/" "$ROOT/conf/nagios/oobhealth.ini" >"$T/nagios/oobhealth.ini"
+	assert_eq 3 "$(grep -cE "^(secname=$V3_USER|authpasswd=$V3_AUTH|privpasswd=$V3_PRIV)\$" "$T/nagios/oobhealth.ini")" \
+		"secrets put into the example ini"
+	printf '$USER1$=%s\n$USER3$=public\n$USER4$=oobhealth-v3@%s\n' "$PLUGINS" "$T/nagios/oobhealth.ini" \
+		>"$T/nagios/resource.cfg"
 	out=$(nagios4 -v "$T/nagios/nagios.cfg" 2>&1)
 	assert_eq 0 "$?" "nagios4 -v exit code"
 	assert_contains "$out" "Total Warnings: 0" "nagios4 -v"
@@ -132,18 +142,26 @@ CONF
 		line=${line//'$USER1$'/$(dirname "$CHECK")}
 		line=${line//'$HOSTADDRESS$'/127.0.0.1}
 		line=${line//'$USER3$'/public}
-		line=${line//'$USER4$'/$V3_USER}
-		line=${line//'$USER5$'/$V3_AUTH}
-		line=${line//'$USER6$'/$V3_PRIV}
+		line=${line//'$USER4$'/oobhealth-v3@$T/nagios/oobhealth.ini}
 		line=${line//'$ARG1$'/web}
-		line=${line//'$ARG2$'/-p $SNMP_PORT}
+		line=${line//'$ARG2$'/-p $SNMP_PORT -w 80,1 -c 90,1.5}
+		[[ "$line" == *'$'* ]] && fail "$name: a macro the test does not fill: $line"
 		out=$($line 2>&1)
 		case $name in
-		check_oobhealth_all) assert_eq 2 "$?" "$name exit code (db-1 is absent): $out" ;;
-		*) assert_eq 0 "$?" "$name exit code: $out" ;;
+		check_oobhealth_all)
+			assert_eq 2 "$?" "$name exit code (db-1 is absent): $out"
+			assert_prefix "OOBHEALTH CRITICAL - db-1: absent" "$out" "$name" ;;
+		*)
+			assert_eq 0 "$?" "$name exit code: $out"
+			assert_prefix "OOBHEALTH OK - web: up" "$out" "$name" ;;
 		esac
 		log "$name: $(head -n 1 <<<"$out")"
 	done
+	# The SNMPv3 command really speaks v3: with a wrong passphrase in the file it fails.
+	sed -i "s/^authpasswd=.*/authpasswd=not-the-passphrase/" "$T/nagios/oobhealth.ini"
+	out=$($line 2>&1)
+	assert_eq 3 "$?" "check_oobhealth_v3 with a wrong passphrase: $out"
+	assert_contains "$out" "Authentication failure" "check_oobhealth_v3 with a wrong passphrase"
 }
 
 run_tests \
