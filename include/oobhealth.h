@@ -8,7 +8,10 @@
  * mibs/OOBHEALTH-MIB.txt holds the same value in its MODULE-IDENTITY. */
 #define OH_ROOT_OID 1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 4242
 
+/* The Makefile sets it from sysconfdir. */
+#ifndef OH_DEFAULT_CONFIG
 #define OH_DEFAULT_CONFIG "/etc/oobhealth/oobhealth.yaml"
+#endif
 #define OH_EX_CONFIG 78 /* sysexits.h EX_CONFIG */
 
 #define OH_SERVICE_NAME_MAX 64
