@@ -21,7 +21,7 @@ bad_configs_are_rejected_with_exact_positions() {
 
 good_configs_and_examples_pass() {
 	local file got
-	for file in "$ROOT"/tests/config/good/*.yaml "$ROOT"/conf/oobhealth.yaml "$ROOT"/conf/demo.yaml; do
+	for file in "$ROOT"/tests/config/good/*.yaml "$ROOT"/conf/oobhealth.yaml "$ROOT"/conf/examples/*.yaml "$ROOT"/conf/demo.yaml; do
 		got=$("$OOBHEALTHD" --check-config -c "$file" 2>&1)
 		assert_eq "0 OK" "$? $got" "--check-config $(basename "$file")"
 	done
