@@ -109,6 +109,8 @@ int main(int argc, char **argv)
 
 	/* The subagent resolves no MIB names: loading MIB files only costs time and noise. */
 	setenv("MIBS", "", 1);
+	/* Before -L is parsed: a syslog handler takes its ident from here ("net-snmp" else). */
+	snmp_log_syslogname("oobhealthd");
 	while ((opt = getopt_long(argc, argv, "fc:x:L:p:hV", long_options, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
