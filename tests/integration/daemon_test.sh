@@ -176,6 +176,29 @@ CONF
 		fail "the SIGHUP line did not reach syslog as well"
 }
 
+# In the background oobhealthd works from /: paths given relative to where it was started
+# still mean the files there.
+relative_paths_survive_the_fork() {
+	start_snmpd || return
+	write_config <<CONF
+  - name: probe-only
+CONF
+	(cd "$T" && "$OOBHEALTHD" -c agent.yaml -Lf "$T/agent.log" -p agent.pid)
+	assert_eq 0 $? "exit code of the launching process"
+	wait_until 5000 test -s "$T/agent.pid" || { fail "no pidfile in the directory oobhealthd was started in"; return; }
+	AGENT_PID=$(cat "$T/agent.pid")
+	echo "$AGENT_PID" >>"$T/pids"
+	wait_until 5000 agent_has_cycled || { fail "the daemon does not answer"; return; }
+	kill -HUP "$AGENT_PID"
+	wait_until 5000 grep -q "$T/agent.yaml: reloaded, 1 services" "$T/agent.log" ||
+		fail "the relative config path did not reload"
+	kill -TERM "$AGENT_PID"
+	wait_until 5000 eval '! kill -0 "$AGENT_PID" 2>/dev/null' || fail "the daemon did not exit on SIGTERM"
+	forget_pid "$AGENT_PID"
+	[ -e "$T/agent.pid" ] && fail "the relative pidfile was not removed"
+	return 0
+}
+
 state_directory_is_created() {
 	umask 022
 	start_snmpd || return
@@ -354,7 +377,7 @@ run_tests second_instance_on_the_same_state_file_is_refused killed_instance_leav
 	pidfile_is_never_written_through_a_symlink pidfile_replaced_by_another_is_left_alone \
 	lock_file_symlink_is_not_followed syslog_ident_is_oobhealthd_under_Ls \
 	sighup_reopens_a_rotated_log_file sighup_reopens_a_log_file_given_before_syslog \
-	state_directory_is_created state_directory_that_cannot_be_created_is_reported \
+	relative_paths_survive_the_fork state_directory_is_created state_directory_that_cannot_be_created_is_reported \
 	unreachable_master_is_explained_once_per_cause unprivileged_with_capabilities_reads_everything \
 	unprivileged_without_capabilities_reports_unknown unprivileged_exe_match_is_unknown_not_absent \
 	master_socket_not_granted_is_explained
