@@ -235,10 +235,13 @@ static int claim_state_file(const char *state_file, int *lock_fd)
 		*lock_fd = -1;
 		return -1;
 	}
-	if (*lock_fd < 0)
+	if (*lock_fd < 0 && (errno == EACCES || errno == EPERM || errno == EROFS))
 		snmp_log(LOG_ERR, "%s; a second oobhealthd is not kept off %s, and its restart "
 			 "history may not be saved either: make %s writable for user %s\n", error,
 			 state_file, dir, own_user);
+	else if (*lock_fd < 0)
+		snmp_log(LOG_ERR, "%s; a second oobhealthd is not kept off %s: remove what is at "
+			 "that name (oobhealthd creates its lock file itself)\n", error, state_file);
 	return 0;
 }
 

@@ -519,12 +519,16 @@ int state_lock_take(const char *path, char *lock_path, size_t lock_path_len, pid
 	/* O_NONBLOCK: a FIFO planted at the name must not hang the start. */
 	fd = open(lock_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0640);
 	if (fd < 0) {
-		snprintf(error, error_len, "lock file %s: cannot open: %s", lock_path, strerror(errno));
+		int saved = errno;
+
+		snprintf(error, error_len, "lock file %s: cannot open: %s", lock_path, strerror(saved));
+		errno = saved;
 		return -1;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		snprintf(error, error_len, "lock file %s is not a regular file", lock_path);
 		close(fd);
+		errno = EEXIST;
 		return -1;
 	}
 	/* flock belongs to the open file, so it survives the fork into the background and
@@ -536,6 +540,7 @@ int state_lock_take(const char *path, char *lock_path, size_t lock_path_len, pid
 			*holder = lock_holder(fd);
 		snprintf(error, error_len, "lock file %s: %s", lock_path, strerror(saved));
 		close(fd);
+		errno = saved;
 		return saved == EWOULDBLOCK ? -2 : -1;
 	}
 	return fd;

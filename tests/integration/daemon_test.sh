@@ -116,8 +116,22 @@ CONF
 	ln -s "$T/victim" "$T/state.lock"
 	start_agent || return
 	assert_eq precious "$(cat "$T/victim")" "the file a symlink at the lock's name points to"
-	assert_contains "$(cat "$T/agent.log")" "lock file $T/state.lock: cannot open: Too many levels of symbolic links; a second oobhealthd is not kept off $T/state" \
+	assert_contains "$(cat "$T/agent.log")" "lock file $T/state.lock: cannot open: Too many levels of symbolic links; a second oobhealthd is not kept off $T/state: remove what is at that name" \
 		"the log about the planted symlink"
+}
+
+state_temp_file_symlink_is_not_followed() {
+	start_snmpd || return
+	write_config <<CONF
+  - name: probe-only
+CONF
+	echo precious >"$T/victim"
+	ln -s "$T/victim" "$T/state.tmp"
+	start_agent || return
+	end_pid "$AGENT_PID" # SIGTERM writes the state file
+	assert_eq precious "$(cat "$T/victim")" "the file a symlink at the temporary file's name points to"
+	assert_eq "regular file" "$(stat -c %F "$T/state" 2>&1)" "the state file written on SIGTERM"
+	assert_prefix "oobhealth-state 1" "$(cat "$T/state" 2>&1)" "the state file written on SIGTERM"
 }
 
 syslog_ident_is_oobhealthd_under_Ls() {
@@ -375,7 +389,8 @@ master_socket_not_granted_is_explained() {
 run_tests second_instance_on_the_same_state_file_is_refused killed_instance_leaves_no_stale_lock \
 	background_daemon_holds_the_lock second_instance_on_another_state_file_exits \
 	pidfile_is_never_written_through_a_symlink pidfile_replaced_by_another_is_left_alone \
-	lock_file_symlink_is_not_followed syslog_ident_is_oobhealthd_under_Ls \
+	lock_file_symlink_is_not_followed state_temp_file_symlink_is_not_followed \
+	syslog_ident_is_oobhealthd_under_Ls \
 	sighup_reopens_a_rotated_log_file sighup_reopens_a_log_file_given_before_syslog \
 	relative_paths_survive_the_fork state_directory_is_created state_directory_that_cannot_be_created_is_reported \
 	unreachable_master_is_explained_once_per_cause unprivileged_with_capabilities_reads_everything \
