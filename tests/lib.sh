@@ -275,16 +275,18 @@ as_test_user() {
 
 # start_syslog_listener: a unix datagram socket at $T/dev-log appending every message it
 # receives, one per line, to $T/syslog; stands in for /dev/log under private_dev_log.
+# Perl, as perl-base is essential on Debian.
 start_syslog_listener() {
 	: >"$T/syslog"
-	spawn python3 -c '
-import socket, sys
-log = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-log.bind(sys.argv[1])
-with open(sys.argv[2], "ab", buffering=0) as out:
-    while True:
-        out.write(log.recv(65536).rstrip(b"\n") + b"\n")
-' "$T/dev-log" "$T/syslog"
+	spawn perl -e '
+use IO::Socket::UNIX;
+my $log = IO::Socket::UNIX->new(Type => SOCK_DGRAM, Local => $ARGV[0]) or die "$ARGV[0]: $!";
+open(my $out, ">>", $ARGV[1]) or die "$ARGV[1]: $!";
+$out->autoflush(1);
+while (defined $log->recv(my $message, 65536)) {
+	$message =~ s/\n+$//;
+	print $out "$message\n";
+}' "$T/dev-log" "$T/syslog"
 	wait_until 5000 test -S "$T/dev-log" || { fail "the syslog listener did not start"; return 1; }
 }
 
