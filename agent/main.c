@@ -36,6 +36,19 @@ static void usage(FILE *out)
 		OH_DEFAULT_CONFIG, OH_EX_CONFIG);
 }
 
+/* The daemon works from / once in the background, so a path given relative to where it
+ * was started is made absolute first. Returns a malloc'd copy, NULL when out of memory. */
+static char *absolute(const char *path)
+{
+	char cwd[4096], *joined;
+
+	if (path[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
+		return strdup(path);
+	if (asprintf(&joined, "%s/%s", cwd, path) < 0)
+		return NULL;
+	return joined;
+}
+
 static struct config *load_or_report(const char *path)
 {
 	struct config_errors errors = { 0 };
@@ -104,11 +117,14 @@ int main(int argc, char **argv)
 	const char *config_path = OH_DEFAULT_CONFIG, *agentx_socket = NULL;
 	struct agent_options options = { 0 };
 	bool check = false, once = false, json = false;
+	char *daemon_config_path, *pidfile = NULL;
 	struct config *config;
-	int opt;
+	int opt, code;
 
 	/* The subagent resolves no MIB names: loading MIB files only costs time and noise. */
 	setenv("MIBS", "", 1);
+	/* Before -L is parsed: a syslog handler takes its ident from here ("net-snmp" else). */
+	snmp_log_syslogname("oobhealthd");
 	while ((opt = getopt_long(argc, argv, "fc:x:L:p:hV", long_options, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
@@ -158,6 +174,13 @@ int main(int argc, char **argv)
 		return check_config(config_path);
 	if (once)
 		return run_once(config_path, json);
+	config_path = daemon_config_path = absolute(config_path);
+	if (options.pidfile != NULL)
+		options.pidfile = pidfile = absolute(options.pidfile);
+	if (config_path == NULL || (options.pidfile == NULL && pidfile != NULL)) {
+		fprintf(stderr, "oobhealthd: out of memory\n");
+		return 1;
+	}
 	config = load_or_report(config_path);
 	if (config == NULL)
 		return OH_EX_CONFIG;
@@ -165,5 +188,8 @@ int main(int argc, char **argv)
 		free(config->agent.agentx_socket);
 		config->agent.agentx_socket = strdup(agentx_socket);
 	}
-	return snmp_agent_run(config, &options);
+	code = snmp_agent_run(config, &options);
+	free(pidfile);
+	free(daemon_config_path);
+	return code;
 }

@@ -1,9 +1,11 @@
 /* The state file: restart history and the last-seen main processes, kept across restarts
- * of oobhealthd. A versioned text format ending in a checksum line, written atomically. */
+ * of oobhealthd. A versioned text format ending in a checksum line, written atomically;
+ * the lock beside it that keeps a second oobhealthd off it. */
 #ifndef OH_STATE_FILE_H
 #define OH_STATE_FILE_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "service_state.h"
 
@@ -25,5 +27,21 @@ int state_file_save(const char *path, const struct state_store *store, char *err
 /* Moves an unusable state file out of the way as PATH.corrupt, so the agent can start
  * and the operator keeps what was there. Returns 0, or -1 with errno. */
 int state_file_set_aside(const char *path, char *aside, size_t aside_len);
+
+/* Makes sure the directory PATH lives in exists, creating that one directory (mode
+ * 0750) when it is missing. Sets DIR to it. Returns 1 when created, 0 when it was there,
+ * -1 with ERROR set ("state directory DIR: ..."). */
+int state_dir_prepare(const char *path, char *dir, size_t dir_len, char *error, size_t error_len);
+
+/* Takes PATH.lock (set in LOCK_PATH) for the life of the process: an exclusive flock on
+ * a file opened without following symlinks. Returns its descriptor; -2 when another
+ * process holds it (*HOLDER is that process's pid, 0 if it wrote none yet); -1 when the
+ * lock cannot be taken at all (errno EEXIST: something other than a regular file is at
+ * that name). ERROR says why in both failure cases. */
+int state_lock_take(const char *path, char *lock_path, size_t lock_path_len, pid_t *holder,
+		    char *error, size_t error_len);
+
+/* Writes PID into the held lock file FD, for a refused second instance to name. */
+int state_lock_note_pid(int fd, pid_t pid);
 
 #endif

@@ -259,3 +259,60 @@ copy_for_others() {
 	chmod a+rX "$T/$(basename "$1")"
 	echo "$T/$(basename "$1")"
 }
+
+# add_test_user: a system user with a group of its own (TEST_USER, same name), deleted
+# when the test ends; $T becomes searchable (not readable) by it. A forced userdel comes
+# first in the EXIT trap, as cleanup may exit before reaching anything after it.
+add_test_user() {
+	TEST_USER=ohtest$$
+	if ! useradd --system --user-group --no-create-home --home-dir /nonexistent \
+		--shell /usr/sbin/nologin "$TEST_USER"; then
+		fail "cannot create the test user $TEST_USER"
+		return 1
+	fi
+	trap 'userdel --force "$TEST_USER" >/dev/null 2>&1; cleanup' EXIT
+	chmod 0711 "$T"
+}
+
+# as_test_user CAPS: sets AS_USER to the command prefix that runs a command as
+# TEST_USER (its own group only) with the capabilities CAPS ("dac_read_search,sys_ptrace",
+# or "" for none) kept across exec as ambient capabilities.
+as_test_user() {
+	AS_USER=(setpriv --reuid "$TEST_USER" --regid "$TEST_USER" --clear-groups)
+	if [ -n "$1" ]; then
+		local plus="+${1//,/,+}"
+		AS_USER+=(--inh-caps="$plus" --ambient-caps="$plus")
+	fi
+}
+
+# start_syslog_listener: a unix datagram socket at $T/dev-log appending every message it
+# receives, one per line, to $T/syslog; stands in for /dev/log under private_dev_log.
+# Perl, as perl-base is essential on Debian.
+start_syslog_listener() {
+	: >"$T/syslog"
+	spawn perl -e '
+use IO::Socket::UNIX;
+my $log = IO::Socket::UNIX->new(Type => SOCK_DGRAM, Local => $ARGV[0]) or die "$ARGV[0]: $!";
+open(my $out, ">>", $ARGV[1]) or die "$ARGV[1]: $!";
+$out->autoflush(1);
+while (defined $log->recv(my $message, 65536)) {
+	$message =~ s/\n+$//;
+	print $out "$message\n";
+}' "$T/dev-log" "$T/syslog"
+	wait_until 5000 test -S "$T/dev-log" || { fail "the syslog listener did not start"; return 1; }
+}
+
+# private_dev_log: sets PRIVATE_DEV_LOG to a command prefix that runs a command in a mount
+# namespace of its own, where /dev is a fresh tmpfs of links to the real entries and
+# /dev/log leads to $T/dev-log; the host's /dev is never touched. unshare and sh both
+# exec, so the command keeps the pid spawn reports.
+private_dev_log() {
+	PRIVATE_DEV_LOG=(unshare --mount -- sh -ec '
+mkdir "$1/host-dev"
+mount --rbind /dev "$1/host-dev"
+mount -t tmpfs -o mode=0755 oobhealth-test-dev /dev
+for entry in "$1"/host-dev/*; do ln -s "$entry" /dev/; done
+ln -sfn "$1/dev-log" /dev/log
+shift
+exec "$@"' sh "$T")
+}

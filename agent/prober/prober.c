@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
@@ -33,6 +34,24 @@ static void note_restart_only_settings(const struct config *old, const struct co
 			new->path);
 }
 
+/* The state file stays the one locked at start: writing another would leave it
+ * unguarded against a second instance. Returns -1 when out of memory. */
+static int keep_state_file(const struct config *old, struct config *new)
+{
+	char *kept;
+
+	if (strcmp(old->agent.state_file, new->agent.state_file) == 0)
+		return 0;
+	kept = strdup(old->agent.state_file);
+	if (kept == NULL)
+		return -1;
+	log_msg(LOG_WARNING, "%s: agent.state_file changes take effect at the next start; "
+		"%s stays in use", new->path, kept);
+	free(new->agent.state_file);
+	new->agent.state_file = kept;
+	return 0;
+}
+
 static void reload(void)
 {
 	struct config_errors errors = { 0 };
@@ -48,6 +67,12 @@ static void reload(void)
 		return;
 	}
 	note_restart_only_settings(config, fresh);
+	if (keep_state_file(config, fresh) < 0) {
+		state.config_failures++;
+		log_msg(LOG_ERR, "%s: not reloaded: out of memory", config->path);
+		config_free(fresh);
+		return;
+	}
 	config_free(config);
 	config = fresh;
 	state.synced = NULL;

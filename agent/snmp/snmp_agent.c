@@ -1,31 +1,87 @@
-/* The SNMP thread: AgentX subagent set-up, the agent loop, signals and shutdown. */
+/* The SNMP thread: AgentX subagent set-up, the agent loop, signals and shutdown, with the
+ * daemon's manners around them: one instance per state file, a pidfile, log files let go
+ * on SIGHUP, and a line that says why when the AgentX master is out of reach. */
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 #include <net-snmp/agent/net-snmp-agent-includes.h>
+#include <net-snmp/agent/agent_callbacks.h>
 
 #include "snmp_agent.h"
 #include "log.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <libgen.h>
+#include <limits.h>
+#include <netdb.h>
+#include <poll.h>
+#include <pwd.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "handoff.h"
 #include "mib.h"
 #include "prober.h"
+#include "state_file.h"
 
 #define APP_NAME "oobhealthd"
 #define PROBER_STOP_WAIT_MS 2000
+#define AGENTX_TCP_PORT "705"
+
+/* libnetsnmpagent's AgentX client registers each subtree with the master through this
+ * callback; no installed header declares it. */
+int agentx_registration_callback(int major, int minor, void *serverarg, void *clientarg);
 
 static volatile int running = 1;
+static int exit_code;
+
+/* Who this process runs as, for the hints in its log lines. */
+static char own_user[64], own_group[64];
 
 static void emit_log(int priority, const char *line)
 {
 	snmp_log(priority, "%s\n", line);
+}
+
+/* Why start-up ends: logged, and printed too when the log is not stderr, so whoever ran
+ * the command sees it where they typed it. */
+static void startup_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void startup_error(const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	snmp_log(LOG_ERR, "%s\n", line);
+	if (!snmp_stderrlog_status())
+		fprintf(stderr, "%s: %s\n", APP_NAME, line);
+}
+
+static void note_own_names(void)
+{
+	struct passwd *pw = getpwuid(geteuid());
+	struct group *gr = getgrgid(getegid());
+
+	if (pw != NULL)
+		snprintf(own_user, sizeof(own_user), "%s", pw->pw_name);
+	else
+		snprintf(own_user, sizeof(own_user), "%u", (unsigned)geteuid());
+	if (gr != NULL)
+		snprintf(own_group, sizeof(own_group), "%s", gr->gr_name);
+	else
+		snprintf(own_group, sizeof(own_group), "%u", (unsigned)getegid());
 }
 
 /* The prober published a snapshot or queued log lines. */
@@ -40,6 +96,16 @@ static void on_wake(int fd, void *unused)
 	log_drain(emit_log);
 }
 
+/* ---- signals ---- */
+
+/* Closes and reopens every -Lf file, so a rotated log is let go. netsnmp_logging_restart()
+ * does this too, but skips the files registered before a syslog handler (-Lf FILE -Ls d). */
+static void reopen_log_files(void)
+{
+	snmp_disable_filelog();
+	snmp_enable_filelog(NULL, 1);
+}
+
 static void on_signal(int fd, void *unused)
 {
 	struct signalfd_siginfo info;
@@ -47,7 +113,8 @@ static void on_signal(int fd, void *unused)
 	(void)unused;
 	while (read(fd, &info, sizeof(info)) == (ssize_t)sizeof(info)) {
 		if (info.ssi_signo == SIGHUP) {
-			snmp_log(LOG_INFO, "SIGHUP: reloading the configuration\n");
+			reopen_log_files();
+			snmp_log(LOG_INFO, "SIGHUP: log files reopened, reloading the configuration\n");
 			prober_request_reload();
 		} else {
 			snmp_log(LOG_INFO, "signal %u: shutting down\n", info.ssi_signo);
@@ -71,27 +138,343 @@ static int block_signals(void)
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
-static int write_pidfile(const char *path)
-{
-	char text[32];
-	int len = snprintf(text, sizeof(text), "%d\n", (int)getpid());
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+/* ---- the pidfile ---- */
 
-	if (fd < 0 || write(fd, text, (size_t)len) != len) {
-		snmp_log(LOG_ERR, "pidfile %s: %s\n", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
+struct pidfile {
+	const char *path;      /* NULL: none */
+	bool written;
+	dev_t dev;             /* the file this process wrote, which alone it removes */
+	ino_t ino;
+};
+
+/* Writes a new file beside PATH and renames it over PATH: a symlink or a file someone
+ * else owns at that name is replaced, never written through. */
+static int pidfile_write(struct pidfile *pidfile)
+{
+	char temp[PATH_MAX], text[32];
+	int len = snprintf(text, sizeof(text), "%d\n", (int)getpid()), fd;
+	const char *step = "create";
+	struct stat st;
+
+	if ((size_t)snprintf(temp, sizeof(temp), "%s.XXXXXX", pidfile->path) >= sizeof(temp)) {
+		errno = ENAMETOOLONG;
+		goto fail;
+	}
+	fd = mkostemp(temp, O_CLOEXEC);
+	if (fd < 0)
+		goto fail;
+	step = "write";
+	if (fchmod(fd, 0644) < 0 || write(fd, text, (size_t)len) != len || fstat(fd, &st) < 0) {
+		int saved = errno;
+
+		close(fd);
+		unlink(temp);
+		errno = saved;
+		goto fail;
 	}
 	close(fd);
+	step = "rename";
+	if (rename(temp, pidfile->path) < 0) {
+		int saved = errno;
+
+		unlink(temp);
+		errno = saved;
+		goto fail;
+	}
+	pidfile->written = true;
+	pidfile->dev = st.st_dev;
+	pidfile->ino = st.st_ino;
+	return 0;
+fail:
+	startup_error("pidfile %s: cannot %s it: %s", pidfile->path, step, strerror(errno));
+	return -1;
+}
+
+/* Removes the pidfile only while it is still the one this process wrote. */
+static void pidfile_remove(const struct pidfile *pidfile)
+{
+	struct stat st;
+
+	if (pidfile->written && lstat(pidfile->path, &st) == 0 && st.st_dev == pidfile->dev &&
+	    st.st_ino == pidfile->ino)
+		unlink(pidfile->path);
+}
+
+/* ---- one instance per state file ---- */
+
+/* Creates the state directory when missing and takes the lock beside the state file.
+ * Returns 0 to go on (with *LOCK_FD -1 when there is no lock to hold) or -1 when another
+ * instance holds the lock. */
+static int claim_state_file(const char *state_file, int *lock_fd)
+{
+	char dir[PATH_MAX], lock_path[PATH_MAX], error[PATH_MAX + 128];
+	int made = state_dir_prepare(state_file, dir, sizeof(dir), error, sizeof(error));
+	pid_t holder;
+
+	*lock_fd = -1;
+	if (made < 0) {
+		snmp_log(LOG_ERR, "%s; the restart history will not be kept, and a second oobhealthd "
+			 "is not kept off it: create the directory for user %s (install -d -m 0750 "
+			 "-o %s -g %s %s; systemd's StateDirectory=oobhealth does this) or set "
+			 "agent.state_file to a file in a directory %s can write\n", error, own_user,
+			 own_user, own_group, dir, own_user);
+		return 0;
+	}
+	if (made > 0)
+		snmp_log(LOG_NOTICE, "created the state directory %s\n", dir);
+	*lock_fd = state_lock_take(state_file, lock_path, sizeof(lock_path), &holder, error,
+				   sizeof(error));
+	if (*lock_fd == -2) {
+		char who[32] = "its pid not yet recorded";
+
+		if (holder > 0)
+			snprintf(who, sizeof(who), "pid %d", (int)holder);
+		startup_error("another oobhealthd (%s) is running with the state file %s: it holds "
+			      "the lock %s. Stop that one first, or give this one its own "
+			      "agent.state_file; exiting", who, state_file, lock_path);
+		*lock_fd = -1;
+		return -1;
+	}
+	if (*lock_fd < 0 && (errno == EACCES || errno == EPERM || errno == EROFS))
+		snmp_log(LOG_ERR, "%s; a second oobhealthd is not kept off %s, and its restart "
+			 "history may not be saved either: make %s writable for user %s\n", error,
+			 state_file, dir, own_user);
+	else if (*lock_fd < 0)
+		snmp_log(LOG_ERR, "%s; a second oobhealthd is not kept off %s: remove what is at "
+			 "that name (oobhealthd creates its lock file itself)\n", error, state_file);
 	return 0;
 }
+
+/* ---- the AgentX master: why it is out of reach, and whether it refused us ---- */
+
+static struct {
+	char socket[256];             /* as configured: /path, unix:/path, tcp:host:port */
+	unsigned retry_s;
+	netsnmp_session *session;     /* the open session, NULL while there is none */
+	int reported;                 /* the failure last logged; 0: none */
+	bool refused;
+} master;
+
+/* The master socket's path when it is a unix socket, else NULL. */
+static const char *master_unix_path(void)
+{
+	const char *spec = master.socket;
+
+	if (strncmp(spec, "unix:", 5) == 0)
+		spec += 5;
+	return spec[0] == '/' ? spec : NULL;
+}
+
+static int connect_unix(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd, err = 0;
+
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return ENAMETOOLONG;
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return errno;
+	/* Non-blocking: a full accept queue answers EAGAIN instead of hanging the thread. */
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
+		err = errno;
+	close(fd);
+	return err;
+}
+
+/* tcp:HOST:PORT, HOST:PORT or [V6]:PORT. Returns an errno, or EAI_* (negative) when the
+ * host does not resolve; EINPROGRESS when the connection is still pending. */
+static int connect_tcp(const char *spec)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV }, *ai;
+	char host[256], port[16] = AGENTX_TCP_PORT;
+	struct pollfd pfd = { .events = POLLOUT };
+	const char *colon;
+	int rc, err = 0;
+	socklen_t len = sizeof(err);
+
+	if (strncmp(spec, "tcp:", 4) == 0)
+		spec += 4;
+	else if (strncmp(spec, "tcp6:", 5) == 0)
+		spec += 5;
+	colon = strrchr(spec, ':');
+	if (spec[0] == '[' && (colon == NULL || colon < strchr(spec, ']')))
+		colon = NULL;
+	if (colon != NULL && colon[1] != '\0')
+		snprintf(port, sizeof(port), "%s", colon + 1);
+	snprintf(host, sizeof(host), "%.*s", colon ? (int)(colon - spec) : (int)strlen(spec), spec);
+	if (host[0] == '[') {
+		memmove(host, host + 1, strlen(host));
+		host[strcspn(host, "]")] = '\0';
+	}
+	rc = getaddrinfo(host, port, &hints, &ai);
+	if (rc != 0)
+		return rc < 0 ? rc : -rc;
+	pfd.fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (pfd.fd < 0) {
+		err = errno;
+	} else if (connect(pfd.fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+		err = errno;
+		if (err == EINPROGRESS && poll(&pfd, 1, 0) == 1 &&
+		    getsockopt(pfd.fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+			err = errno;
+	}
+	if (pfd.fd >= 0)
+		close(pfd.fd);
+	freeaddrinfo(ai);
+	return err;
+}
+
+static void describe_failure(int err, char *hint, size_t len)
+{
+	const char *path = master_unix_path();
+	char dir[256] = "its directory";
+
+	if (path != NULL) {
+		char *copy = strdup(path);
+
+		if (copy != NULL)
+			snprintf(dir, sizeof(dir), "%s", dirname(copy));
+		free(copy);
+	}
+	switch (err) {
+	case EACCES:
+	case EPERM:
+		snprintf(hint, len, "snmpd must let user %s in: add \"agentXPerms 0660 0755 Debian-snmp %s\" "
+			 "(SOCKPERMS DIRPERMS USER GROUP; USER is the account snmpd runs as) to "
+			 "snmpd.conf and restart snmpd, with %s a member of group %s; snmpd applies "
+			 "DIRPERMS only to a directory it creates, so chmod 0755 %s if it already "
+			 "exists", own_user, own_group, own_user, own_group, dir);
+		break;
+	case ENOENT:
+		snprintf(hint, len, "snmpd is not running, or its snmpd.conf lacks \"master agentx\" "
+			 "(and \"agentXSocket %s\" unless that is its default /var/agentx/master)",
+			 master.socket);
+		break;
+	case ECONNREFUSED:
+		snprintf(hint, len, "Nothing accepts connections there: snmpd is not running (%s), "
+			 "or its snmpd.conf lacks \"master agentx\" / \"agentXSocket %s\"",
+			 path != NULL ? "the socket is left from an earlier run" : "or listens elsewhere",
+			 master.socket);
+		break;
+	case EAGAIN:
+		snprintf(hint, len, "Its accept queue is full: snmpd is stuck or overloaded");
+		break;
+	case EINPROGRESS:
+		snprintf(hint, len, "No answer yet: the host is down or a firewall drops the connection");
+		break;
+	default:
+		snprintf(hint, len, "Check agent.agentx_socket (or -x) against snmpd's agentXSocket");
+	}
+}
+
+/* Runs every retry period while there is no session: a non-blocking connect of our own
+ * says why net-snmp's attempt failed (it logs no reason), once per change of reason. */
+static void master_check(unsigned int alarm_id, void *unused)
+{
+	char hint[2048];
+	const char *path = master_unix_path();
+	int err;
+
+	(void)alarm_id;
+	(void)unused;
+	if (master.session != NULL || !running)
+		return;
+	err = path != NULL ? connect_unix(path) : connect_tcp(master.socket);
+	/* 0: it accepts now, and the library's next attempt will connect. */
+	if (err == 0 || err == master.reported)
+		return;
+	master.reported = err;
+	describe_failure(err, hint, sizeof(hint));
+	snmp_log(LOG_ERR, "AgentX master %s unreachable: %s. %s; retrying every %u s\n",
+		 master.socket, err < 0 ? gai_strerror(err) : strerror(err), hint, master.retry_s);
+}
+
+/* Wraps the AgentX client's registration: net-snmp drops the master's answer (the
+ * callback's return), so a subtree the master refused would silently serve nothing. */
+static int register_checked(int major, int minor, void *serverarg, void *clientarg)
+{
+	const struct register_parameters *reg = serverarg;
+	int ok = agentx_registration_callback(major, minor, serverarg, clientarg);
+	char name[256] = "";
+	size_t used = 0;
+
+	/* A failure counts as a refusal only when the master answered: no timeout, and the
+	 * session still open. */
+	if (ok || master.refused || master.session == NULL ||
+	    master.session->s_snmp_errno != SNMPERR_SUCCESS)
+		return ok;
+	master.refused = true;
+	for (size_t i = 0; i < reg->namelen && used < sizeof(name); i++)
+		used += (size_t)snprintf(name + used, sizeof(name) - used, ".%lu",
+					 (unsigned long)reg->name[i]);
+	snmp_log(LOG_ERR, "AgentX master %s refused to register %s: another subagent already "
+		 "serves it, most likely a second oobhealthd with its own state file; this one "
+		 "exits\n", master.socket, name);
+	exit_code = AGENT_EX_ANOTHER_INSTANCE;
+	running = 0;
+	return ok;
+}
+
+/* Drops our wrappers: the library unregisters its callback by its own address, which a
+ * wrapped entry no longer has. */
+static void unwatch_registrations(void)
+{
+	snmp_unregister_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_REGISTER_OID,
+				 register_checked, NULL, 0);
+}
+
+static int on_master_open(int major, int minor, void *serverarg, void *clientarg)
+{
+	(void)major;
+	(void)minor;
+	(void)clientarg;
+	unwatch_registrations();
+	for (struct snmp_gen_callback *cb = snmp_callback_list(SNMP_CALLBACK_APPLICATION,
+							      SNMPD_CALLBACK_REGISTER_OID);
+	     cb != NULL; cb = cb->next) {
+		if (cb->sc_callback == agentx_registration_callback)
+			cb->sc_callback = register_checked;
+	}
+	master.session = serverarg;
+	if (master.reported != 0)
+		snmp_log(LOG_NOTICE, "AgentX master %s reachable again\n", master.socket);
+	master.reported = 0;
+	return 0;
+}
+
+static int on_master_lost(int major, int minor, void *serverarg, void *clientarg)
+{
+	(void)major;
+	(void)minor;
+	(void)serverarg;
+	(void)clientarg;
+	unwatch_registrations();
+	master.session = NULL;
+	return 0;
+}
+
+static void watch_master(const struct config *config)
+{
+	snprintf(master.socket, sizeof(master.socket), "%s", config->agent.agentx_socket);
+	master.retry_s = config->agent.ping_interval_s;
+	snmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_START,
+			       on_master_open, NULL);
+	snmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_STOP,
+			       on_master_lost, NULL);
+}
+
+/* ---- the agent ---- */
 
 static void configure_subagent(const struct config *config)
 {
 	netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE, 1);
 	netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_X_SOCKET,
 			      config->agent.agentx_socket);
+	/* master_check says why a connection fails; the library's own line gives no reason
+	 * and repeats at every attempt. */
+	netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_NO_CONNECTION_WARNINGS, 1);
 	/* A subagent keeps no net-snmp state on disk and reads no net-snmp config files:
 	 * oobhealth.yaml is its only configuration. */
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1);
@@ -99,9 +482,26 @@ static void configure_subagent(const struct config *config)
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
 }
 
+static void serve(struct config *config, int signal_fd, int wake_fd)
+{
+	register_readfd(signal_fd, on_signal, NULL);
+	register_readfd(wake_fd, on_wake, NULL);
+	if (prober_start(config) < 0) {
+		snmp_log(LOG_ERR, "cannot start the prober thread\n");
+		exit_code = 1;
+		return;
+	}
+	while (running)
+		agent_check_and_process(1);
+	if (prober_stop(PROBER_STOP_WAIT_MS) < 0)
+		snmp_log(LOG_WARNING, "prober still busy after %d ms; exiting without it\n",
+			 PROBER_STOP_WAIT_MS);
+}
+
 int snmp_agent_run(struct config *config, const struct agent_options *options)
 {
-	int signal_fd, wake_fd;
+	struct pidfile pidfile = { .path = options->pidfile };
+	int signal_fd, wake_fd, lock_fd;
 
 	if (!options->log_chosen) {
 		if (options->foreground)
@@ -109,16 +509,27 @@ int snmp_agent_run(struct config *config, const struct agent_options *options)
 		else
 			snmp_enable_syslog_ident(APP_NAME, LOG_DAEMON);
 	}
+	note_own_names();
+	/* Before the fork into the background: a refused second instance fails in the
+	 * shell that started it, and never reaches snmpd. */
+	if (claim_state_file(config->agent.state_file, &lock_fd) < 0) {
+		config_free(config);
+		return AGENT_EX_ANOTHER_INSTANCE;
+	}
 	if (!options->foreground && netsnmp_daemonize(1, options->log_chosen ? 0 : 1) != 0) {
 		snmp_log(LOG_ERR, "cannot run in the background\n");
 		return 1;
 	}
-	if (options->pidfile != NULL && write_pidfile(options->pidfile) < 0)
+	if (lock_fd >= 0 && state_lock_note_pid(lock_fd, getpid()) < 0)
+		snmp_log(LOG_WARNING, "cannot write the pid into the lock beside %s: %s\n",
+			 config->agent.state_file, strerror(errno));
+	if (pidfile.path != NULL && pidfile_write(&pidfile) < 0)
 		return 1;
 	signal_fd = block_signals();
 	wake_fd = handoff_init();
 	if (signal_fd < 0 || wake_fd < 0) {
 		snmp_log(LOG_ERR, "cannot set up signal or wake-up descriptors: %s\n", strerror(errno));
+		pidfile_remove(&pidfile);
 		return 1;
 	}
 	configure_subagent(config);
@@ -129,22 +540,18 @@ int snmp_agent_run(struct config *config, const struct agent_options *options)
 	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
 			   (int)config->agent.ping_interval_s);
 	mib_register_all();
+	watch_master(config);
+	/* The first connection and registrations happen in here. */
 	init_snmp(APP_NAME);
-	register_readfd(signal_fd, on_signal, NULL);
-	register_readfd(wake_fd, on_wake, NULL);
-	if (prober_start(config) < 0) {
-		snmp_log(LOG_ERR, "cannot start the prober thread\n");
-		return 1;
-	}
-	while (running)
-		agent_check_and_process(1);
-	if (prober_stop(PROBER_STOP_WAIT_MS) < 0)
-		snmp_log(LOG_WARNING, "prober still busy after %d ms; exiting without it\n",
-			 PROBER_STOP_WAIT_MS);
+	master_check(0, NULL);
+	snmp_alarm_register(master.retry_s, SA_REPEAT, master_check, NULL);
+	if (running)
+		serve(config, signal_fd, wake_fd);
+	else
+		config_free(config);
 	log_drain(emit_log);
 	snmp_shutdown(APP_NAME);
 	mib_release();
-	if (options->pidfile != NULL)
-		unlink(options->pidfile);
-	return 0;
+	pidfile_remove(&pidfile);
+	return exit_code;
 }

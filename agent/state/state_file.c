@@ -8,7 +8,8 @@
  *   end <FNV-1a 64 of every byte before this line, in hex>
  *
  * Each service line is followed by its restart lines, oldest first. The end line proves
- * the file is whole: a truncated or edited file is refused rather than half-believed. */
+ * the file is whole: a truncated or edited file is refused rather than half-believed.
+ * Beside it, STATE.lock is held by the running oobhealthd, so that two never share it. */
 #include "state_file.h"
 
 #include <errno.h>
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -235,7 +237,7 @@ static int parse_text(struct reader *r, struct state_store *store)
 
 static char *read_whole(const char *path, int *missing, char *error, size_t error_len)
 {
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
 	char *text = NULL;
 	size_t have = 0;
@@ -410,8 +412,12 @@ int state_file_save(const char *path, const struct state_store *store, char *err
 		return -1;
 	}
 	snprintf(temp, sizeof(temp), "%s.tmp", path);
+	/* A new file every time, never opened through a symlink someone left at its name;
+	 * the lock keeps other instances from writing the same temporary file meanwhile. */
 	step = "create";
-	fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	if (unlink(temp) < 0 && errno != ENOENT)
+		goto fail;
+	fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
 	if (fd < 0)
 		goto fail;
 	step = "write";
@@ -451,4 +457,101 @@ int state_file_set_aside(const char *path, char *aside, size_t aside_len)
 {
 	snprintf(aside, aside_len, "%s.corrupt", path);
 	return rename(path, aside);
+}
+
+/* ---- the directory and the lock ---- */
+
+int state_dir_prepare(const char *path, char *dir, size_t dir_len, char *error, size_t error_len)
+{
+	char *copy = strdup(path);
+	struct stat st;
+
+	error[0] = '\0';
+	if (copy == NULL) {
+		snprintf(error, error_len, "%s: out of memory", path);
+		return -1;
+	}
+	snprintf(dir, dir_len, "%s", dirname(copy));
+	free(copy);
+	if (stat(dir, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return 0;
+		snprintf(error, error_len, "state directory %s is not a directory", dir);
+		return -1;
+	}
+	if (errno != ENOENT) {
+		snprintf(error, error_len, "state directory %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	/* One level only: a missing parent is a misconfiguration to report, not to paper
+	 * over. mkdir never follows a symlink in its last component. */
+	if (mkdir(dir, 0750) < 0) {
+		snprintf(error, error_len, "state directory %s: cannot create it: %s", dir,
+			 strerror(errno));
+		return -1;
+	}
+	return 1;
+}
+
+/* The pid a running instance wrote into the lock file, 0 when there is none yet. */
+static pid_t lock_holder(int fd)
+{
+	char text[24];
+	ssize_t n = pread(fd, text, sizeof(text) - 1, 0);
+	long pid;
+
+	if (n <= 0)
+		return 0;
+	text[n] = '\0';
+	pid = strtol(text, NULL, 10);
+	return pid > 0 && pid <= 4194304 ? (pid_t)pid : 0;
+}
+
+int state_lock_take(const char *path, char *lock_path, size_t lock_path_len, pid_t *holder,
+		    char *error, size_t error_len)
+{
+	struct stat st;
+	int fd;
+
+	*holder = 0;
+	error[0] = '\0';
+	snprintf(lock_path, lock_path_len, "%s.lock", path);
+	/* O_NONBLOCK: a FIFO planted at the name must not hang the start. */
+	fd = open(lock_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0640);
+	if (fd < 0) {
+		int saved = errno;
+
+		snprintf(error, error_len, "lock file %s: cannot open: %s", lock_path, strerror(saved));
+		errno = saved;
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(error, error_len, "lock file %s is not a regular file", lock_path);
+		close(fd);
+		errno = EEXIST;
+		return -1;
+	}
+	/* flock belongs to the open file, so it survives the fork into the background and
+	 * ends with the last process holding it: a killed instance leaves no stale lock. */
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int saved = errno;
+
+		if (saved == EWOULDBLOCK)
+			*holder = lock_holder(fd);
+		snprintf(error, error_len, "lock file %s: %s", lock_path, strerror(saved));
+		close(fd);
+		errno = saved;
+		return saved == EWOULDBLOCK ? -2 : -1;
+	}
+	return fd;
+}
+
+int state_lock_note_pid(int fd, pid_t pid)
+{
+	char text[24];
+	int len = snprintf(text, sizeof(text), "%d\n", (int)pid);
+
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, text, (size_t)len, 0) != len)
+		return -1;
+	return 0;
 }

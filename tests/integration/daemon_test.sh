@@ -1,0 +1,398 @@
+#!/usr/bin/env bash
+# Daemon manners and least privilege: one instance per state file, a pidfile and lock never
+# written through a symlink, the syslog ident, log files reopened on SIGHUP, the state
+# directory, a master that cannot be reached, and oobhealthd run as a dedicated user
+# against an snmpd configured with conf/snmpd.conf.snippet.
+source "$(dirname "$0")/../lib.sh"
+
+probe_only_agent() {
+	start_snmpd || return
+	write_config <<CONF
+  - name: probe-only
+CONF
+	start_agent
+}
+
+second_instance_on_the_same_state_file_is_refused() {
+	probe_only_agent || return
+	local out
+	assert_eq "640 $AGENT_PID" "$(stat -c %a "$T/state.lock") $(cat "$T/state.lock")" \
+		"mode and content of the lock file"
+	out=$(timeout 30 "$OOBHEALTHD" -f -c "$T/agent.yaml" -Lf "$T/second.log" 2>&1)
+	assert_eq 75 $? "exit code of a second oobhealthd on the same state file"
+	assert_contains "$out" "another oobhealthd (pid $AGENT_PID) is running with the state file $T/state: it holds the lock $T/state.lock" \
+		"what the second oobhealthd prints"
+	assert_contains "$(cat "$T/second.log")" "another oobhealthd (pid $AGENT_PID)" "the second oobhealthd's log"
+	if grep -q "AgentX subagent connected" "$T/second.log"; then fail "the second oobhealthd reached snmpd"; fi
+	if grep -q "duplicate registration" "$T/snmpd.log"; then fail "snmpd saw a duplicate registration"; fi
+	out=$(timeout 30 "$OOBHEALTHD" -c "$T/agent.yaml" -Lf "$T/second.log" 2>&1)
+	assert_eq 75 $? "exit code of a second oobhealthd started without -f"
+	assert_contains "$out" "another oobhealthd (pid $AGENT_PID)" "what it prints when started without -f"
+	# One look at the config or one cycle needs no lock.
+	"$OOBHEALTHD" --check-config -c "$T/agent.yaml" >/dev/null
+	assert_eq 0 $? "--check-config beside a running oobhealthd"
+	"$OOBHEALTHD" --once -c "$T/agent.yaml" >/dev/null
+	assert_eq 0 $? "--once beside a running oobhealthd"
+	assert_value 'ohServiceStatus."probe-only"' unknown
+}
+
+killed_instance_leaves_no_stale_lock() {
+	probe_only_agent || return
+	kill -KILL "$AGENT_PID"
+	wait "$AGENT_PID" 2>/dev/null
+	forget_pid "$AGENT_PID"
+	[ -f "$T/state.lock" ] || fail "no lock file left behind to test with"
+	# Its pidfile and lock file are still there; the next start replaces the one, takes the other.
+	start_agent || return
+	assert_eq "$AGENT_PID" "$(cat "$T/state.lock")" "pid in the lock file after the restart"
+	assert_eq "$AGENT_PID" "$(cat "$T/agent.pid")" "pid in the pidfile after the restart"
+}
+
+background_daemon_holds_the_lock() {
+	start_snmpd || return
+	write_config <<CONF
+  - name: probe-only
+CONF
+	local out
+	"$OOBHEALTHD" -c "$T/agent.yaml" -Lf "$T/agent.log" -p "$T/agent.pid"
+	assert_eq 0 $? "exit code of the launching process"
+	wait_until 5000 test -s "$T/agent.pid" || { fail "no pidfile from the daemon"; return; }
+	AGENT_PID=$(cat "$T/agent.pid")
+	echo "$AGENT_PID" >>"$T/pids"
+	wait_until 5000 agent_has_cycled || { fail "the daemon does not answer"; return; }
+	assert_eq "$AGENT_PID" "$(cat "$T/state.lock")" "pid in the lock file (the daemon's, not the launcher's)"
+	out=$(timeout 30 "$OOBHEALTHD" -c "$T/agent.yaml" -Lf "$T/second.log" 2>&1)
+	assert_eq 75 $? "exit code of a second oobhealthd"
+	assert_contains "$out" "another oobhealthd (pid $AGENT_PID)" "what the second oobhealthd prints"
+}
+
+second_instance_on_another_state_file_exits() {
+	probe_only_agent || return
+	local code
+	sed "s|state_file: .*|state_file: $T/state2|" "$T/agent.yaml" >"$T/agent2.yaml"
+	timeout 30 "$OOBHEALTHD" -f -c "$T/agent2.yaml" -Lf "$T/second.log"
+	code=$?
+	assert_eq 75 "$code" "exit code of an oobhealthd whose registration snmpd refused"
+	assert_contains "$(cat "$T/second.log")" \
+		"AgentX master $T/agentx.sock refused to register .1.3.6.1.4.1.8072.9999.9999.4242." \
+		"the refused oobhealthd's log"
+	assert_contains "$(cat "$T/second.log")" "most likely a second oobhealthd with its own state file; this one exits" \
+		"the refused oobhealthd's log"
+	kill -0 "$AGENT_PID" || fail "the first oobhealthd is gone"
+	assert_value 'ohServiceStatus."probe-only"' unknown
+}
+
+pidfile_is_never_written_through_a_symlink() {
+	start_snmpd || return
+	write_config <<CONF
+  - name: probe-only
+CONF
+	echo precious >"$T/victim"
+	ln -s "$T/victim" "$T/agent.pid"
+	start_agent || return
+	assert_eq precious "$(cat "$T/victim")" "the file a symlink at the pidfile's name points to"
+	[ -L "$T/agent.pid" ] && fail "the pidfile is still the symlink"
+	assert_eq "$AGENT_PID 644" "$(cat "$T/agent.pid") $(stat -c %a "$T/agent.pid")" "pid and mode of the pidfile"
+	assert_eq "" "$(find "$T" -maxdepth 1 -name 'agent.pid.*')" "temporary files left beside the pidfile"
+	end_pid "$AGENT_PID"
+	[ -e "$T/agent.pid" ] && fail "the pidfile is still there after SIGTERM"
+	assert_eq precious "$(cat "$T/victim")" "the symlink's target after exit"
+}
+
+pidfile_replaced_by_another_is_left_alone() {
+	probe_only_agent || return
+	echo 4242 >"$T/other.pid"
+	mv "$T/other.pid" "$T/agent.pid"
+	end_pid "$AGENT_PID"
+	assert_eq 4242 "$(cat "$T/agent.pid" 2>&1)" "a pidfile written by someone else, after oobhealthd exited"
+}
+
+lock_file_symlink_is_not_followed() {
+	start_snmpd || return
+	write_config <<CONF
+  - name: probe-only
+CONF
+	echo precious >"$T/victim"
+	ln -s "$T/victim" "$T/state.lock"
+	start_agent || return
+	assert_eq precious "$(cat "$T/victim")" "the file a symlink at the lock's name points to"
+	assert_contains "$(cat "$T/agent.log")" "lock file $T/state.lock: cannot open: Too many levels of symbolic links; a second oobhealthd is not kept off $T/state: remove what is at that name" \
+		"the log about the planted symlink"
+}
+
+state_temp_file_symlink_is_not_followed() {
+	start_snmpd || return
+	write_config <<CONF
+  - name: probe-only
+CONF
+	echo precious >"$T/victim"
+	ln -s "$T/victim" "$T/state.tmp"
+	start_agent || return
+	end_pid "$AGENT_PID" # SIGTERM writes the state file
+	assert_eq precious "$(cat "$T/victim")" "the file a symlink at the temporary file's name points to"
+	assert_eq "regular file" "$(stat -c %F "$T/state" 2>&1)" "the state file written on SIGTERM"
+	assert_prefix "oobhealth-state 1" "$(cat "$T/state" 2>&1)" "the state file written on SIGTERM"
+}
+
+syslog_ident_is_oobhealthd_under_Ls() {
+	start_snmpd || return
+	write_config <<CONF
+  - name: probe-only
+CONF
+	start_syslog_listener || return
+	private_dev_log
+	spawn "${PRIVATE_DEV_LOG[@]}" "$OOBHEALTHD" -f -c "$T/agent.yaml" -Ls d
+	AGENT_PID=$SPAWNED
+	wait_until 10000 agent_has_cycled || { fail "oobhealthd logging to syslog does not answer"; return; }
+	local version
+	version=$(oh_get ohAgentVersion.0)
+	# <30>: facility daemon (3 * 8), priority info (6).
+	if ! wait_until 5000 grep -q "^<30>.* oobhealthd\[$AGENT_PID\]: oobhealthd $version: 1 services" "$T/syslog"; then
+		fail "no daemon.info line tagged oobhealthd[$AGENT_PID] reached /dev/log:"
+		cat "$T/syslog"
+	fi
+	if grep -q " net-snmp\[" "$T/syslog"; then fail "lines still tagged net-snmp: $(grep " net-snmp\[" "$T/syslog")"; fi
+}
+
+# rotate_and_hup LOG: renames LOG to LOG.1, sends SIGHUP and checks LOG is created again,
+# takes what follows and LOG.1 stops growing.
+rotate_and_hup() {
+	local log=$1 size
+	mv "$log" "$log.1"
+	kill -HUP "$AGENT_PID"
+	wait_until 5000 grep -q "SIGHUP: log files reopened" "$log" || { fail "no new $log after SIGHUP"; return 1; }
+	wait_until 5000 grep -q "reloaded, 1 services" "$log" || fail "the reload's line did not reach the new $log"
+	size=$(stat -c %s "$log.1")
+	if grep -q "SIGHUP" "$log.1"; then fail "the SIGHUP line went to the rotated file"; fi
+	kill -HUP "$AGENT_PID"
+	wait_until 5000 eval '[ "$(grep -c "reloaded, 1 services" "$log")" -ge 2 ]' || fail "a second SIGHUP's lines did not reach $log"
+	assert_eq "$size" "$(stat -c %s "$log.1")" "size of the rotated file after more lines were logged"
+}
+
+sighup_reopens_a_rotated_log_file() {
+	probe_only_agent || return
+	rotate_and_hup "$T/agent.log"
+}
+
+# -Lf before -Ls: net-snmp's own netsnmp_logging_restart() would skip this file.
+sighup_reopens_a_log_file_given_before_syslog() {
+	start_snmpd || return
+	write_config <<CONF
+  - name: probe-only
+CONF
+	start_syslog_listener || return
+	private_dev_log
+	spawn "${PRIVATE_DEV_LOG[@]}" "$OOBHEALTHD" -f -c "$T/agent.yaml" -Lf "$T/agent.log" -Ls d
+	AGENT_PID=$SPAWNED
+	wait_until 10000 agent_has_cycled || { fail "oobhealthd does not answer"; return; }
+	rotate_and_hup "$T/agent.log"
+	wait_until 5000 grep -q "oobhealthd\[$AGENT_PID\]: SIGHUP: log files reopened" "$T/syslog" ||
+		fail "the SIGHUP line did not reach syslog as well"
+}
+
+# In the background oobhealthd works from /: paths given relative to where it was started
+# still mean the files there.
+relative_paths_survive_the_fork() {
+	start_snmpd || return
+	write_config <<CONF
+  - name: probe-only
+CONF
+	(cd "$T" && "$OOBHEALTHD" -c agent.yaml -Lf "$T/agent.log" -p agent.pid)
+	assert_eq 0 $? "exit code of the launching process"
+	wait_until 5000 test -s "$T/agent.pid" || { fail "no pidfile in the directory oobhealthd was started in"; return; }
+	AGENT_PID=$(cat "$T/agent.pid")
+	echo "$AGENT_PID" >>"$T/pids"
+	wait_until 5000 agent_has_cycled || { fail "the daemon does not answer"; return; }
+	kill -HUP "$AGENT_PID"
+	wait_until 5000 grep -q "$T/agent.yaml: reloaded, 1 services" "$T/agent.log" ||
+		fail "the relative config path did not reload"
+	kill -TERM "$AGENT_PID"
+	wait_until 5000 eval '! kill -0 "$AGENT_PID" 2>/dev/null' || fail "the daemon did not exit on SIGTERM"
+	forget_pid "$AGENT_PID"
+	[ -e "$T/agent.pid" ] && fail "the relative pidfile was not removed"
+	return 0
+}
+
+state_directory_is_created() {
+	umask 022
+	start_snmpd || return
+	write_config <<CONF
+  - name: probe-only
+CONF
+	mkdir "$T/lib"
+	sed -i "s|state_file: .*|state_file: $T/lib/oobhealth/state|" "$T/agent.yaml"
+	start_agent || return
+	assert_eq "750 directory" "$(stat -c '%a %F' "$T/lib/oobhealth" 2>&1)" "the state directory"
+	assert_contains "$(cat "$T/agent.log")" "created the state directory $T/lib/oobhealth" "the log"
+	[ -f "$T/lib/oobhealth/state.lock" ] || fail "no lock file in the new state directory"
+	end_pid "$AGENT_PID"
+	[ -f "$T/lib/oobhealth/state" ] || fail "no state file written into the new state directory"
+}
+
+state_directory_that_cannot_be_created_is_reported() {
+	start_snmpd || return
+	write_config <<CONF
+  - name: probe-only
+CONF
+	local log
+	echo "not a directory" >"$T/afile"
+	sed "s|state_file: .*|state_file: $T/afile/oobhealth/state|" "$T/agent.yaml" >"$T/under-file.yaml"
+	sed "s|state_file: .*|state_file: $T/missing/oobhealth/state|" "$T/agent.yaml" >"$T/no-parent.yaml"
+	cp "$T/under-file.yaml" "$T/agent.yaml"
+	start_agent || return
+	log=$(cat "$T/agent.log")
+	assert_contains "$log" "state directory $T/afile/oobhealth: Not a directory; the restart history will not be kept" \
+		"the log under a state path below a file"
+	assert_contains "$log" "install -d -m 0750 -o root -g root $T/afile/oobhealth" "the log's advice"
+	assert_value 'ohServiceStatus."probe-only"' unknown
+	end_pid "$AGENT_PID"
+	cp "$T/no-parent.yaml" "$T/agent.yaml"
+	start_agent || return
+	assert_contains "$(cat "$T/agent.log")" \
+		"state directory $T/missing/oobhealth: cannot create it: No such file or directory; the restart history will not be kept" \
+		"the log under a state path whose parent is missing"
+	[ -e "$T/missing" ] && fail "a missing parent was created (only one level may be)"
+	assert_value 'ohServiceStatus."probe-only"' unknown
+}
+
+unreachable_master_is_explained_once_per_cause() {
+	write_config <<CONF
+  - name: probe-only
+CONF
+	[ -n "$SNMP_PORT" ] || SNMP_PORT=$(free_port)
+	spawn "$OOBHEALTHD" -f -c "$T/agent.yaml" -Lf "$T/agent.log"
+	AGENT_PID=$SPAWNED
+	local missing="AgentX master $T/agentx.sock unreachable: No such file or directory. snmpd is not running, or its snmpd.conf lacks \"master agentx\" (and \"agentXSocket $T/agentx.sock\" unless that is its default /var/agentx/master); retrying every 1 s"
+	wait_until 5000 grep -qsF "$missing" "$T/agent.log" || { fail "no line on the missing master socket"; cat "$T/agent.log"; return; }
+	sleep 3 # three more attempts (ping_interval 1s)
+	assert_eq 1 "$(grep -c "unreachable" "$T/agent.log")" "lines on the unreachable master after three more attempts"
+	if grep -q "Failed to connect" "$T/agent.log"; then fail "net-snmp's line without a reason is still logged"; fi
+	start_snmpd || return
+	wait_until 10000 agent_has_cycled || { fail "no answer once snmpd runs"; return; }
+	assert_contains "$(cat "$T/agent.log")" "AgentX master $T/agentx.sock reachable again" "the log once snmpd runs"
+	stop_snmpd
+	wait_until 5000 grep -q "unreachable: Connection refused. Nothing accepts connections there: snmpd is not running (the socket is left from an earlier run)" "$T/agent.log" ||
+		fail "no line on the socket left behind by the stopped snmpd"
+}
+
+# --- oobhealthd as a dedicated user, snmpd configured with conf/snmpd.conf.snippet ---
+
+# The snippet as an operator adds it, with this test's socket and the test user's group.
+snippet_for_test() {
+	sed -e "s|/var/agentx/master|$T/agentx/master|" \
+		-e "s|^\(agentXPerms .*\) oobhealth\$|\1 $TEST_USER|" "$ROOT/conf/snmpd.conf.snippet"
+}
+
+# unprivileged_agent CAPS [SNMPD_LINES]: snmpd (with SNMPD_LINES, by default the snippet),
+# a root-owned listener and fd holder to watch, and oobhealthd started as TEST_USER with
+# CAPS. Sets LISTENER_PID, HOLDER_PID and AGENT_PID; does not wait for registration.
+unprivileged_agent() {
+	local caps=$1 port
+	add_test_user || return
+	SNMPD_EXTRA=${2-$(snippet_for_test)}
+	start_snmpd || return
+	mkdir "$T/bin" "$T/home"
+	chown "$TEST_USER:$TEST_USER" "$T/home"
+	cp "$OOBHEALTHD" "$T/bin/oobhealthd"
+	cp "$HELPERS/listener" "$T/bin/oh-exe-listener"
+	port=$(free_port)
+	spawn "$T/bin/oh-exe-listener" "127.0.0.1:$port" 16 reply PONG
+	LISTENER_PID=$SPAWNED
+	wait_until 2000 grep -q "^ready" "$T/spawned.log" || { fail "listener did not start"; return 1; }
+	spawn "$HELPERS/hold_fds" "$T/holder.pid" 40
+	HOLDER_PID=$SPAWNED
+	wait_until 2000 test -s "$T/holder.pid" || { fail "hold_fds did not start"; return 1; }
+	write_config <<CONF
+  - name: holder
+    match: { pidfile: $T/holder.pid }
+  - name: listener
+    match: { cmdline: 'oh-exe-listener 127\.0\.0\.1:$port ' }
+    probes:
+      - { name: ping, tcp: 127.0.0.1:$port, send: "PING\r\n", expect: '^PONG', timeout: 2s }
+  - name: by-exe
+    match: { exe: $T/bin/oh-exe-listener }
+CONF
+	sed -i -e "s|agentx_socket: .*|agentx_socket: $T/agentx/master|" \
+		-e "s|state_file: .*|state_file: $T/home/state/state|" "$T/agent.yaml"
+	chmod 0644 "$T/agent.yaml"
+	install -m 0644 -o "$TEST_USER" /dev/null "$T/agent.log"
+	as_test_user "$caps"
+	spawn env SNMP_PERSISTENT_DIR="$T/home/persist" "${AS_USER[@]}" "$T/bin/oobhealthd" -f \
+		-c "$T/agent.yaml" -Lf "$T/agent.log"
+	AGENT_PID=$SPAWNED
+}
+
+# What oobhealthd reads as root, it must read the same as TEST_USER with these two.
+unprivileged_with_capabilities_reads_everything() {
+	unprivileged_agent dac_read_search,sys_ptrace || return
+	wait_until 10000 agent_has_cycled || { fail "oobhealthd as $TEST_USER did not register"; cat "$T/agent.log"; return; }
+	assert_eq "$TEST_USER" "$(ps -o user:32= -p "$AGENT_PID")" "the user oobhealthd runs as"
+	assert_eq "660 $TEST_USER" "$(stat -c '%a %G' "$T/agentx/master")" "mode and group of the AgentX socket"
+	assert_eq "755" "$(stat -c '%a' "$T/agentx")" "mode of the AgentX socket's directory"
+	assert_eq "750 $TEST_USER" "$(stat -c '%a %U' "$T/home/state")" "the state directory oobhealthd created"
+	assert_value 'ohServiceStatus."holder"' up
+	assert_value 'ohServiceFdOpen."holder"' "$(find "/proc/$HOLDER_PID/fd" -mindepth 1 | wc -l)"
+	assert_value 'ohServiceFdSoftLimit."holder"' "$(awk '/^Max open files/ {print $4}' "/proc/$HOLDER_PID/limits")"
+	assert_value 'ohServiceHealth."holder"' ok
+	assert_value 'ohServiceStatus."by-exe"' up
+	assert_value 'ohServicePid."by-exe"' "$LISTENER_PID"
+	assert_value 'ohServicePid."listener"' "$LISTENER_PID"
+	assert_value 'ohProbeStatus."listener"."ping"' ok
+	assert_value 'ohProbeListenerPid."listener"."ping"' "$LISTENER_PID"
+	assert_value 'ohProbeAcceptBacklog."listener"."ping"' 16
+	assert_value 'ohServiceHealth."listener"' ok
+}
+
+# Without capabilities, another user's fds are unreadable: unknown, with the reason.
+unprivileged_without_capabilities_reports_unknown() {
+	unprivileged_agent "" || return
+	wait_until 10000 agent_has_cycled || { fail "oobhealthd as $TEST_USER did not register"; cat "$T/agent.log"; return; }
+	assert_eq "0000000000000000" "$(awk '/^CapEff/ {print $2}' "/proc/$AGENT_PID/status")" "oobhealthd's effective capabilities"
+	assert_value 'ohServiceStatus."holder"' up
+	assert_value 'ohServicePid."holder"' "$HOLDER_PID"
+	assert_value 'ohServiceHealth."holder"' unknown
+	assert_value 'ohServiceHealthText."holder"' "fd use of pid $HOLDER_PID (hold_fds) unreadable: Permission denied"
+	assert_value 'ohServiceFdOpen."holder"' 0
+	assert_value 'ohServiceFdSoftLimit."holder"' 0
+	assert_value 'ohServiceStatus."listener"' up
+	assert_value 'ohServiceHealth."listener"' unknown
+	assert_value 'ohServiceHealthText."listener"' "fd use of pid $LISTENER_PID (oh-exe-listener) unreadable: Permission denied"
+	# Probes and sock_diag need no privilege.
+	assert_value 'ohProbeStatus."listener"."ping"' ok
+	assert_value 'ohProbeAcceptBacklog."listener"."ping"' 16
+}
+
+# readlink /proc/PID/exe of another user's process needs CAP_SYS_PTRACE: a running
+# service must not read as absent for want of it.
+unprivileged_exe_match_is_unknown_not_absent() {
+	unprivileged_agent "" || return
+	wait_until 10000 agent_has_cycled || { fail "oobhealthd as $TEST_USER did not register"; return; }
+	assert_value 'ohServiceStatus."by-exe"' unknown
+	assert_value 'ohServiceHealth."by-exe"' unknown
+}
+
+master_socket_not_granted_is_explained() {
+	unprivileged_agent "" "agentXSocket $T/agentx/master" || return
+	local line
+	wait_until 10000 grep -q "unreachable" "$T/agent.log" || { fail "no line on the unreachable master"; cat "$T/agent.log"; return; }
+	line=$(grep "unreachable" "$T/agent.log")
+	assert_contains "$line" "AgentX master $T/agentx/master unreachable: Permission denied. snmpd must let user $TEST_USER in:" \
+		"the line on the master socket"
+	assert_contains "$line" "add \"agentXPerms 0660 0755 Debian-snmp $TEST_USER\" (SOCKPERMS DIRPERMS USER GROUP; USER is the account snmpd runs as) to snmpd.conf and restart snmpd, with $TEST_USER a member of group $TEST_USER" \
+		"the fix the line gives"
+	assert_contains "$line" "chmod 0755 $T/agentx if it already exists" "the fix the line gives"
+	sleep 3 # three more attempts (ping_interval 1s)
+	assert_eq 1 "$(grep -c "unreachable" "$T/agent.log")" "lines on the unreachable master after three more attempts"
+	assert_prefix "No Such Object" "$(oh_get ohAgentCycles.0 2>&1)" "OOBHEALTH-MIB while oobhealthd cannot reach snmpd"
+}
+
+run_tests second_instance_on_the_same_state_file_is_refused killed_instance_leaves_no_stale_lock \
+	background_daemon_holds_the_lock second_instance_on_another_state_file_exits \
+	pidfile_is_never_written_through_a_symlink pidfile_replaced_by_another_is_left_alone \
+	lock_file_symlink_is_not_followed state_temp_file_symlink_is_not_followed \
+	syslog_ident_is_oobhealthd_under_Ls \
+	sighup_reopens_a_rotated_log_file sighup_reopens_a_log_file_given_before_syslog \
+	relative_paths_survive_the_fork state_directory_is_created state_directory_that_cannot_be_created_is_reported \
+	unreachable_master_is_explained_once_per_cause unprivileged_with_capabilities_reads_everything \
+	unprivileged_without_capabilities_reports_unknown unprivileged_exe_match_is_unknown_not_absent \
+	master_socket_not_granted_is_explained
