@@ -129,7 +129,7 @@ readme_wiring_works_on_debian_snmpd_conf() {
 	group=$(awk '$1 == "agentXPerms" { print $5 }' <<<"$lines")
 	if [ -n "$group" ] && ! getent group "$group" >/dev/null; then
 		groupadd --system "$group" || { fail "cannot create the group $group"; return; }
-		trap 'groupdel "$group" >/dev/null 2>&1; cleanup' EXIT
+		trap "groupdel '$group' >/dev/null 2>&1; cleanup" EXIT
 	fi
 	start_debian_snmpd "$lines" || return
 	start_oobhealthd || return
