@@ -15,6 +15,8 @@
 struct probe_listener {
 	const struct listener *listener;   /* NULL: nothing listens there */
 	pid_t owner;                       /* 0: not found */
+	size_t owner_denied;               /* owner not found, and this many processes' fds
+					    * could not be read: it may be one of them */
 	char owner_comm[16];
 };
 

@@ -16,8 +16,9 @@ struct socket_owner {
 };
 
 /* Finds the owner of each of the N inodes in WANTED (sets .pid). KNOWN holds the owners
- * found last time (NKNOWN of them), tried first. */
-void socket_owners_find(const struct process_table *table, const struct socket_owner *known,
+ * found last time (NKNOWN of them), tried first. Returns how many processes' fds could
+ * not be read (EACCES without CAP_SYS_PTRACE): an inode left unfound may be theirs. */
+size_t socket_owners_find(const struct process_table *table, const struct socket_owner *known,
 			size_t nknown, struct socket_owner *wanted, size_t n);
 
 #endif

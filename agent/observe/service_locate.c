@@ -167,11 +167,14 @@ static void describe_absent(const struct service_config *service,
 	else
 		snprintf(out->reason, sizeof(out->reason), "no process in unit %s",
 			 service->match_value);
-	/* Processes hidden from us (EACCES) are named, so "absent" is read with that in mind. */
+	/* A process we could not read (EACCES) might be the one: absent would be a guess. */
+	if (table->unreadable == 0)
+		return;
+	out->status = SERVICE_UNKNOWN;
 	used = strlen(out->reason);
-	if (table->unreadable > 0)
-		snprintf(out->reason + used, sizeof(out->reason) - used,
-			 " (%zu processes could not be read)", table->unreadable);
+	snprintf(out->reason + used, sizeof(out->reason) - used,
+		 " that could be read; %zu processes could not be read%s", table->unreadable,
+		 service->match == MATCH_EXE ? " (their exe needs CAP_SYS_PTRACE)" : "");
 }
 
 static void describe_state(const struct process_table *table, const struct process *proc,

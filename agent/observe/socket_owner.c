@@ -4,14 +4,15 @@
 #include "socket_owner.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 /* Reads PID's fd links and sets the owner of every wanted inode found there. Returns how
- * many were newly found. */
-static size_t claim_sockets(pid_t pid, struct socket_owner *wanted, size_t n)
+ * many were newly found; counts PID in *DENIED when its fds could not be read. */
+static size_t claim_sockets(pid_t pid, struct socket_owner *wanted, size_t n, size_t *denied)
 {
 	char path[64], link[64];
 	struct dirent *entry;
@@ -20,8 +21,11 @@ static size_t claim_sockets(pid_t pid, struct socket_owner *wanted, size_t n)
 
 	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
 	dir = opendir(path);
-	if (dir == NULL)
+	if (dir == NULL) {
+		if (errno == EACCES || errno == EPERM)
+			(*denied)++;
 		return 0;
+	}
 	while ((entry = readdir(dir)) != NULL) {
 		unsigned long inode;
 		ssize_t len;
@@ -29,8 +33,13 @@ static size_t claim_sockets(pid_t pid, struct socket_owner *wanted, size_t n)
 		if (entry->d_name[0] == '.')
 			continue;
 		len = readlinkat(dirfd(dir), entry->d_name, link, sizeof(link) - 1);
-		if (len <= 0)
+		if (len <= 0) {
+			if (len < 0 && (errno == EACCES || errno == EPERM)) {
+				(*denied)++;
+				break;
+			}
 			continue;
+		}
 		link[len] = '\0';
 		if (sscanf(link, "socket:[%lu]", &inode) != 1)
 			continue;
@@ -45,10 +54,10 @@ static size_t claim_sockets(pid_t pid, struct socket_owner *wanted, size_t n)
 	return found;
 }
 
-void socket_owners_find(const struct process_table *table, const struct socket_owner *known,
-			size_t nknown, struct socket_owner *wanted, size_t n)
+size_t socket_owners_find(const struct process_table *table, const struct socket_owner *known,
+			  size_t nknown, struct socket_owner *wanted, size_t n)
 {
-	size_t missing = 0;
+	size_t missing = 0, denied = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		wanted[i].pid = 0;
@@ -60,11 +69,12 @@ void socket_owners_find(const struct process_table *table, const struct socket_o
 			if (wanted[i].pid == 0 && wanted[i].inode != 0 &&
 			    wanted[i].inode == known[k].inode &&
 			    process_find(table, known[k].pid) != NULL) {
-				missing -= claim_sockets(known[k].pid, wanted, n);
+				missing -= claim_sockets(known[k].pid, wanted, n, &denied);
 				break;
 			}
 		}
 	}
 	for (size_t p = 0; p < table->count && missing > 0; p++)
-		missing -= claim_sockets(table->procs[p].pid, wanted, n);
+		missing -= claim_sockets(table->procs[p].pid, wanted, n, &denied);
+	return missing > 0 ? denied : 0;
 }

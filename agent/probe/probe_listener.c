@@ -15,6 +15,7 @@ void probe_listeners_find(const struct process_table *table, struct listener_mem
 {
 	struct socket_owner *wanted = calloc(n ? n : 1, sizeof(*wanted));
 	bool want_tcp = false, want_unix = false;
+	size_t denied;
 
 	for (size_t i = 0; i < n; i++) {
 		if (jobs[i].probe->kind == PROBE_UNIX)
@@ -40,9 +41,10 @@ void probe_listeners_find(const struct process_table *table, struct listener_mem
 		free(wanted);
 		return;
 	}
-	socket_owners_find(table, memory->owners, memory->nowners, wanted, n);
+	denied = socket_owners_find(table, memory->owners, memory->nowners, wanted, n);
 	for (size_t i = 0; i < n; i++) {
 		found[i].owner = wanted[i].pid;
+		found[i].owner_denied = found[i].listener != NULL && wanted[i].pid == 0 ? denied : 0;
 		snprintf(found[i].owner_comm, sizeof(found[i].owner_comm), "%s",
 			 process_comm(table, wanted[i].pid));
 	}

@@ -11,6 +11,12 @@ static void judge_owner(const struct service_config *service, const struct probe
 			const struct service_probes *in, const struct probe_listener *found,
 			struct health_reasons *reasons)
 {
+	if (service->match != MATCH_NONE && found->owner_denied > 0) {
+		health_add(reasons, HEALTH_UNKNOWN,
+			   "probe %s: owner of the listener unreadable (fds of %zu processes "
+			   "could not be read; needs CAP_SYS_PTRACE)", probe->name, found->owner_denied);
+		return;
+	}
 	if (service->match == MATCH_NONE || found->owner == 0 || in->table == NULL ||
 	    (in->main_pid != 0 && process_in_tree(in->table, in->main_pid, found->owner)))
 		return;

@@ -345,6 +345,7 @@ unprivileged_with_capabilities_reads_everything() {
 
 # Without capabilities, another user's fds are unreadable: unknown, with the reason.
 unprivileged_without_capabilities_reports_unknown() {
+	local text
 	unprivileged_agent "" || return
 	wait_until 10000 agent_has_cycled || { fail "oobhealthd as $TEST_USER did not register"; cat "$T/agent.log"; return; }
 	assert_eq "0000000000000000" "$(awk '/^CapEff/ {print $2}' "/proc/$AGENT_PID/status")" "oobhealthd's effective capabilities"
@@ -356,7 +357,13 @@ unprivileged_without_capabilities_reports_unknown() {
 	assert_value 'ohServiceFdSoftLimit."holder"' 0
 	assert_value 'ohServiceStatus."listener"' up
 	assert_value 'ohServiceHealth."listener"' unknown
-	assert_value 'ohServiceHealthText."listener"' "fd use of pid $LISTENER_PID (oh-exe-listener) unreadable: Permission denied"
+	text=$(oh_get 'ohServiceHealthText."listener"')
+	assert_contains "$text" "fd use of pid $LISTENER_PID (oh-exe-listener) unreadable: Permission denied" \
+		"the listener's health text"
+	# Its owner cannot be read: 0 in the MIB, never taken for "nothing listens".
+	assert_contains "$text" "probe ping: owner of the listener unreadable (fds of " "the listener's health text"
+	assert_contains "$text" " processes could not be read; needs CAP_SYS_PTRACE)" "the listener's health text"
+	assert_value 'ohProbeListenerPid."listener"."ping"' 0
 	# Probes and sock_diag need no privilege.
 	assert_value 'ohProbeStatus."listener"."ping"' ok
 	assert_value 'ohProbeAcceptBacklog."listener"."ping"' 16
@@ -369,6 +376,10 @@ unprivileged_exe_match_is_unknown_not_absent() {
 	wait_until 10000 agent_has_cycled || { fail "oobhealthd as $TEST_USER did not register"; return; }
 	assert_value 'ohServiceStatus."by-exe"' unknown
 	assert_value 'ohServiceHealth."by-exe"' unknown
+	assert_prefix "no process runs $T/bin/oh-exe-listener that could be read; " \
+		"$(oh_get 'ohServiceHealthText."by-exe"')" "by-exe health text"
+	assert_contains "$(oh_get 'ohServiceHealthText."by-exe"')" \
+		" processes could not be read (their exe needs CAP_SYS_PTRACE)" "by-exe health text"
 }
 
 master_socket_not_granted_is_explained() {
