@@ -1,0 +1,255 @@
+/* The AgentX master as oobhealthd sees it: why it is out of reach (net-snmp logs no
+ * reason), and whether it refused our registrations. */
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+#include <net-snmp/agent/agent_callbacks.h>
+
+#include "agentx_master.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define AGENTX_TCP_PORT "705"
+
+/* libnetsnmpagent's AgentX client registers each subtree with the master through this
+ * callback; no installed header declares it. */
+int agentx_registration_callback(int major, int minor, void *serverarg, void *clientarg);
+
+static struct {
+	char socket[256];             /* as configured: /path, unix:/path, tcp:host:port */
+	unsigned retry_s;
+	netsnmp_session *session;     /* the open session, NULL while there is none */
+	int reported;                 /* the failure last logged; 0: none */
+	bool refused;
+	char user[64], group[64];     /* who this process runs as, for the hints */
+} master;
+
+/* The master socket's path when it is a unix socket, else NULL. */
+static const char *master_unix_path(void)
+{
+	const char *spec = master.socket;
+
+	if (strncmp(spec, "unix:", 5) == 0)
+		spec += 5;
+	return spec[0] == '/' ? spec : NULL;
+}
+
+static int connect_unix(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd, err = 0;
+
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return ENAMETOOLONG;
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return errno;
+	/* Non-blocking: a full accept queue answers EAGAIN instead of hanging the thread. */
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
+		err = errno;
+	close(fd);
+	return err;
+}
+
+/* tcp:HOST:PORT, HOST:PORT or [V6]:PORT. Returns an errno, or EAI_* (negative) when the
+ * host does not resolve; EINPROGRESS when the connection is still pending. */
+static int connect_tcp(const char *spec)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV }, *ai;
+	char host[256], port[16] = AGENTX_TCP_PORT;
+	struct pollfd pfd = { .events = POLLOUT };
+	const char *colon;
+	int rc, err = 0;
+	socklen_t len = sizeof(err);
+
+	if (strncmp(spec, "tcp:", 4) == 0)
+		spec += 4;
+	else if (strncmp(spec, "tcp6:", 5) == 0)
+		spec += 5;
+	colon = strrchr(spec, ':');
+	if (spec[0] == '[' && (colon == NULL || colon < strchr(spec, ']')))
+		colon = NULL;
+	if (colon != NULL && colon[1] != '\0')
+		snprintf(port, sizeof(port), "%s", colon + 1);
+	snprintf(host, sizeof(host), "%.*s", colon ? (int)(colon - spec) : (int)strlen(spec), spec);
+	if (host[0] == '[') {
+		memmove(host, host + 1, strlen(host));
+		host[strcspn(host, "]")] = '\0';
+	}
+	rc = getaddrinfo(host, port, &hints, &ai);
+	if (rc != 0)
+		return rc < 0 ? rc : -rc;
+	pfd.fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (pfd.fd < 0) {
+		err = errno;
+	} else if (connect(pfd.fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+		err = errno;
+		if (err == EINPROGRESS && poll(&pfd, 1, 0) == 1 &&
+		    getsockopt(pfd.fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+			err = errno;
+	}
+	if (pfd.fd >= 0)
+		close(pfd.fd);
+	freeaddrinfo(ai);
+	return err;
+}
+
+static void describe_failure(int err, char *hint, size_t len)
+{
+	const char *path = master_unix_path();
+	char dir[256] = "its directory";
+
+	if (path != NULL) {
+		char *copy = strdup(path);
+
+		if (copy != NULL)
+			snprintf(dir, sizeof(dir), "%s", dirname(copy));
+		free(copy);
+	}
+	switch (err) {
+	case EACCES:
+	case EPERM:
+		snprintf(hint, len, "snmpd must let user %s in: add \"agentXPerms 0660 0755 Debian-snmp %s\" "
+			 "(SOCKPERMS DIRPERMS USER GROUP; USER is the account snmpd runs as) to "
+			 "snmpd.conf and restart snmpd, with %s a member of group %s; snmpd applies "
+			 "DIRPERMS only to a directory it creates, so chmod 0755 %s if it already "
+			 "exists", master.user, master.group, master.user, master.group, dir);
+		break;
+	case ENOENT:
+		snprintf(hint, len, "snmpd is not running, or its snmpd.conf lacks \"master agentx\" "
+			 "(and \"agentXSocket %s\" unless that is its default /var/agentx/master)",
+			 master.socket);
+		break;
+	case ECONNREFUSED:
+		snprintf(hint, len, "Nothing accepts connections there: snmpd is not running (%s), "
+			 "or its snmpd.conf lacks \"master agentx\" / \"agentXSocket %s\"",
+			 path != NULL ? "the socket is left from an earlier run" : "or listens elsewhere",
+			 master.socket);
+		break;
+	case EAGAIN:
+		snprintf(hint, len, "Its accept queue is full: snmpd is stuck or overloaded");
+		break;
+	case EINPROGRESS:
+		snprintf(hint, len, "No answer yet: the host is down or a firewall drops the connection");
+		break;
+	default:
+		snprintf(hint, len, "Check agent.agentx_socket (or -x) against snmpd's agentXSocket");
+	}
+}
+
+/* Runs every retry period while there is no session: a non-blocking connect of our own
+ * says why net-snmp's attempt failed (it logs no reason), once per change of reason. */
+static void master_check(unsigned int alarm_id, void *unused)
+{
+	char hint[2048];
+	const char *path = master_unix_path();
+	int err;
+
+	(void)alarm_id;
+	(void)unused;
+	if (master.session != NULL || master.refused)
+		return;
+	err = path != NULL ? connect_unix(path) : connect_tcp(master.socket);
+	/* 0: it accepts now, and the library's next attempt will connect. */
+	if (err == 0 || err == master.reported)
+		return;
+	master.reported = err;
+	describe_failure(err, hint, sizeof(hint));
+	snmp_log(LOG_ERR, "AgentX master %s unreachable: %s. %s; retrying every %u s\n",
+		 master.socket, err < 0 ? gai_strerror(err) : strerror(err), hint, master.retry_s);
+}
+
+/* Wraps the AgentX client's registration: net-snmp drops the master's answer (the
+ * callback's return), so a subtree the master refused would silently serve nothing. */
+static int register_checked(int major, int minor, void *serverarg, void *clientarg)
+{
+	const struct register_parameters *reg = serverarg;
+	int ok = agentx_registration_callback(major, minor, serverarg, clientarg);
+	char name[256] = "";
+	size_t used = 0;
+
+	/* A failure counts as a refusal only when the master answered: no timeout, and the
+	 * session still open. */
+	if (ok || master.refused || master.session == NULL ||
+	    master.session->s_snmp_errno != SNMPERR_SUCCESS)
+		return ok;
+	master.refused = true;
+	for (size_t i = 0; i < reg->namelen && used < sizeof(name); i++)
+		used += (size_t)snprintf(name + used, sizeof(name) - used, ".%lu",
+					 (unsigned long)reg->name[i]);
+	snmp_log(LOG_ERR, "AgentX master %s refused to register %s: another subagent already "
+		 "serves it, most likely a second oobhealthd with its own state file; this one "
+		 "exits\n", master.socket, name);
+	return ok;
+}
+
+/* Drops our wrappers: the library unregisters its callback by its own address, which a
+ * wrapped entry no longer has. */
+static void unwatch_registrations(void)
+{
+	snmp_unregister_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_REGISTER_OID,
+				 register_checked, NULL, 0);
+}
+
+static int on_master_open(int major, int minor, void *serverarg, void *clientarg)
+{
+	(void)major;
+	(void)minor;
+	(void)clientarg;
+	unwatch_registrations();
+	for (struct snmp_gen_callback *cb = snmp_callback_list(SNMP_CALLBACK_APPLICATION,
+							      SNMPD_CALLBACK_REGISTER_OID);
+	     cb != NULL; cb = cb->next) {
+		if (cb->sc_callback == agentx_registration_callback)
+			cb->sc_callback = register_checked;
+	}
+	master.session = serverarg;
+	if (master.reported != 0)
+		snmp_log(LOG_NOTICE, "AgentX master %s reachable again\n", master.socket);
+	master.reported = 0;
+	return 0;
+}
+
+static int on_master_lost(int major, int minor, void *serverarg, void *clientarg)
+{
+	(void)major;
+	(void)minor;
+	(void)serverarg;
+	(void)clientarg;
+	unwatch_registrations();
+	master.session = NULL;
+	return 0;
+}
+
+void agentx_master_watch(const struct config *config, const char *user, const char *group)
+{
+	snprintf(master.socket, sizeof(master.socket), "%s", config->agent.agentx_socket);
+	snprintf(master.user, sizeof(master.user), "%s", user);
+	snprintf(master.group, sizeof(master.group), "%s", group);
+	master.retry_s = config->agent.ping_interval_s;
+	snmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_START,
+			       on_master_open, NULL);
+	snmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_STOP,
+			       on_master_lost, NULL);
+}
+
+void agentx_master_explain(void)
+{
+	master_check(0, NULL);
+	snmp_alarm_register(master.retry_s, SA_REPEAT, master_check, NULL);
+}
+
+bool agentx_master_refused(void)
+{
+	return master.refused;
+}
