@@ -22,7 +22,7 @@ struct process {
 	char *exe;                       /* NULL when not wanted or not readable */
 	char *cmdline;                   /* argv joined by spaces */
 	char *cgroup;                    /* the systemd cgroup path */
-	int unreadable;                  /* a wanted attribute was denied (EACCES) */
+	unsigned unreadable;             /* enum scan_wants denied (EACCES) */
 	long first_child;                /* index in the table; -1 when none */
 	long next_sibling;
 };
@@ -30,7 +30,6 @@ struct process {
 struct process_table {
 	struct process *procs;           /* sorted by pid */
 	size_t count;
-	size_t unreadable;               /* processes with unreadable wanted attributes */
 };
 
 /* Scans PROC_ROOT (normally "/proc"). Processes exiting mid-scan are left out. The

@@ -48,10 +48,10 @@ static int parse_stat(const char *text, struct process *proc, unsigned long *fla
 	return 0;
 }
 
-static void note_denied(struct process *proc)
+static void note_denied(struct process *proc, enum scan_wants what)
 {
 	if (errno == EACCES || errno == EPERM)
-		proc->unreadable = 1;
+		proc->unreadable |= what;
 }
 
 static void read_exe(int dirfd, struct process *proc)
@@ -63,7 +63,7 @@ static void read_exe(int dirfd, struct process *proc)
 	snprintf(path, sizeof(path), "%d/exe", (int)proc->pid);
 	n = readlinkat(dirfd, path, target, sizeof(target) - 1);
 	if (n < 0) {
-		note_denied(proc);
+		note_denied(proc, SCAN_EXE);
 		return;
 	}
 	target[n] = '\0';
@@ -82,7 +82,7 @@ static void read_cmdline(int dirfd, struct process *proc)
 	snprintf(path, sizeof(path), "%d/cmdline", (int)proc->pid);
 	n = proc_read_small(dirfd, path, buf, sizeof(buf));
 	if (n < 0) {
-		note_denied(proc);
+		note_denied(proc, SCAN_CMDLINE);
 		return;
 	}
 	while (n > 0 && buf[n - 1] == '\0')
@@ -104,7 +104,7 @@ static void read_cgroup(int dirfd, struct process *proc)
 
 	snprintf(path, sizeof(path), "%d/cgroup", (int)proc->pid);
 	if (proc_read_small(dirfd, path, buf, sizeof(buf)) < 0) {
-		note_denied(proc);
+		note_denied(proc, SCAN_CGROUP);
 		return;
 	}
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -203,7 +203,6 @@ int proc_scan(const char *proc_root, unsigned wants, struct process_table *table
 			if (wants & SCAN_CGROUP)
 				read_cgroup(proc_fd, &proc);
 		}
-		table->unreadable += (size_t)proc.unreadable;
 		if (table_append(table, &capacity, &proc) < 0) {
 			process_free(&proc);
 			closedir(dir);

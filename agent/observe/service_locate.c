@@ -153,10 +153,35 @@ static const struct process *find_main(const struct service_config *service,
 	return best;
 }
 
+/* Processes whose attribute for SERVICE's match could not be read and that might run
+ * it. For exe, only those whose name (comm: the executable's first 15 characters at exec)
+ * is the exe's: another user's process by another name is not the service's binary. */
+static size_t count_hidden(const struct service_config *service,
+			   const struct process_table *table)
+{
+	unsigned what = service->match == MATCH_EXE ? SCAN_EXE
+			: service->match == MATCH_CMDLINE ? SCAN_CMDLINE : SCAN_CGROUP;
+	const char *name = strrchr(service->match_value, '/');
+	size_t hidden = 0;
+
+	name = name != NULL ? name + 1 : service->match_value;
+	for (size_t i = 0; i < table->count; i++) {
+		const struct process *proc = &table->procs[i];
+
+		if (!(proc->unreadable & what))
+			continue;
+		if (what == SCAN_EXE &&
+		    strncmp(proc->comm, name, sizeof(proc->comm) - 1) != 0)
+			continue;
+		hidden++;
+	}
+	return hidden;
+}
+
 static void describe_absent(const struct service_config *service,
 			    const struct process_table *table, struct service_process *out)
 {
-	size_t used;
+	size_t used, hidden;
 
 	out->status = SERVICE_ABSENT;
 	if (service->match == MATCH_EXE)
@@ -168,12 +193,13 @@ static void describe_absent(const struct service_config *service,
 		snprintf(out->reason, sizeof(out->reason), "no process in unit %s",
 			 service->match_value);
 	/* A process we could not read (EACCES) might be the one: absent would be a guess. */
-	if (table->unreadable == 0)
+	hidden = count_hidden(service, table);
+	if (hidden == 0)
 		return;
 	out->status = SERVICE_UNKNOWN;
 	used = strlen(out->reason);
 	snprintf(out->reason + used, sizeof(out->reason) - used,
-		 " that could be read; %zu processes could not be read%s", table->unreadable,
+		 " that could be read; %zu processes could not be read%s", hidden,
 		 service->match == MATCH_EXE ? " (their exe needs CAP_SYS_PTRACE)" : "");
 }
 
