@@ -8,7 +8,6 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "snapshot.h"
 
 #define PROBE_READ_MAX 4096 /* replies are judged on their first 4 KiB */
 

@@ -10,7 +10,6 @@
 #include <sys/types.h>
 
 #include "config.h"
-#include "proc_scan.h"
 
 #define BOOT_ID_MAX 40
 
@@ -89,10 +88,11 @@ bool service_state_seen_up(struct service_state *state, const struct main_sighti
 unsigned service_state_restarts_within(const struct service_state *state, int64_t now_ms,
 				       uint64_t within_ms);
 
-/* Replaces the zombie sightings with this cycle's N ZOMBIES and sets AGES[i] to how
- * long ZOMBIES[i] has been seen defunct, in ms (0 when first seen now). Returns 0, or
- * -1 when out of memory (then every age is 0). */
-int service_state_track_zombies(struct service_state *state, const struct process *const *zombies,
-				size_t n, uint64_t now_mono_ms, uint64_t *ages);
+/* Replaces the zombie sightings with this cycle's N ZOMBIES (pid and start time set)
+ * and sets AGES[i] to how long ZOMBIES[i] has been seen defunct, in ms (0 when first
+ * seen now). Returns 0, or -1 when out of memory (then every age is 0). */
+int service_state_track_zombies(struct service_state *state,
+				const struct zombie_sighting *zombies, size_t n,
+				uint64_t now_mono_ms, uint64_t *ages);
 
 #endif

@@ -170,8 +170,9 @@ unsigned service_state_restarts_within(const struct service_state *state, int64_
 	return n;
 }
 
-int service_state_track_zombies(struct service_state *state, const struct process *const *zombies,
-				size_t n, uint64_t now_mono_ms, uint64_t *ages)
+int service_state_track_zombies(struct service_state *state,
+				const struct zombie_sighting *zombies, size_t n,
+				uint64_t now_mono_ms, uint64_t *ages)
 {
 	struct zombie_sighting *fresh = NULL;
 
@@ -180,8 +181,8 @@ int service_state_track_zombies(struct service_state *state, const struct proces
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
-		fresh[i].pid = zombies[i]->pid;
-		fresh[i].start_ticks = zombies[i]->start_ticks;
+		fresh[i].pid = zombies[i].pid;
+		fresh[i].start_ticks = zombies[i].start_ticks;
 		fresh[i].first_seen_ms = now_mono_ms;
 		for (size_t j = 0; j < state->nzombies; j++) {
 			if (state->zombies[j].pid == fresh[i].pid &&

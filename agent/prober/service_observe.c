@@ -109,13 +109,22 @@ static void judge_zombies(const struct service_config *service, const struct pro
 			  struct service_row *row, struct health_reasons *reasons)
 {
 	uint64_t *ages = calloc(f->nzombies ? f->nzombies : 1, sizeof(*ages));
+	struct zombie_sighting *seen = calloc(f->nzombies ? f->nzombies : 1, sizeof(*seen));
 	const struct process *example = NULL;
 	uint64_t example_age = 0;
 	uint32_t others = 0;
 
-	if (ages == NULL)
+	if (ages == NULL || seen == NULL) {
+		free(ages);
+		free(seen);
 		return;
-	service_state_track_zombies(state, f->zombies, f->nzombies, clock->now_mono_ms, ages);
+	}
+	for (size_t i = 0; i < f->nzombies; i++) {
+		seen[i].pid = f->zombies[i]->pid;
+		seen[i].start_ticks = f->zombies[i]->start_ticks;
+	}
+	service_state_track_zombies(state, seen, f->nzombies, clock->now_mono_ms, ages);
+	free(seen);
 	for (size_t i = 0; i < f->nzombies; i++) {
 		if (ages[i] < service->zombie_grace_ms)
 			continue;
