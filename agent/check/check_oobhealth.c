@@ -12,15 +12,23 @@
 
 #define SUMMARY_MAX 1024
 
-static char alarm_message[256];
+/* The default -t, for the options themselves: an --extra-opts file on standard input
+ * may never end. */
+#define OPTIONS_TIMEOUT_S 10
 
-/* The last resort when a name lookup or the library stalls beyond every request timeout. */
+static char alarm_message[256] =
+	"OOBHEALTH UNKNOWN - the options were not read within 10 s (--extra-opts=@- waiting "
+	"on standard input?)\n";
+static volatile sig_atomic_t alarm_state = CHECK_UNKNOWN;
+
+/* The last resort when reading options, a name lookup or the library stalls beyond
+ * every request timeout. */
 static void on_alarm(int signo)
 {
 	(void)signo;
 	if (write(STDOUT_FILENO, alarm_message, strlen(alarm_message)) < 0)
-		_exit(CHECK_CRITICAL);
-	_exit(CHECK_CRITICAL);
+		_exit(alarm_state);
+	_exit(alarm_state);
 }
 
 /* The status line is one line, and a "|" in it would start performance data; a reason
@@ -265,8 +273,12 @@ int main(int argc, char **argv)
 	struct snmp_link *link;
 	enum link_result result;
 	char why[1024];
-	int parsed = check_options_parse(argc, argv, &options, why, sizeof(why));
-	int state;
+	int parsed, state;
+
+	signal(SIGALRM, on_alarm);
+	alarm(OPTIONS_TIMEOUT_S + 1);
+	parsed = check_options_parse(argc, argv, &options, why, sizeof(why));
+	alarm(0);
 
 	/* --help and --version exit UNKNOWN, as the Monitoring Plugins' own do: a command
 	 * that only printed help must not look like a passing check. */
@@ -294,7 +306,7 @@ int main(int argc, char **argv)
 	snprintf(alarm_message, sizeof(alarm_message),
 		 "OOBHEALTH CRITICAL - no complete SNMP answer from %s within %g s\n", options.host,
 		 options.timeout_s);
-	signal(SIGALRM, on_alarm);
+	alarm_state = CHECK_CRITICAL;
 	alarm((unsigned)ceil(options.timeout_s) + 1);
 
 	link = snmp_link_open(&options, why, sizeof(why));

@@ -85,7 +85,9 @@ static int default_file(char *path, size_t path_len, char *why, size_t why_len)
 /* Reads all of PATH ("-" is standard input) into a NUL-terminated buffer. */
 static char *read_ini(const char *path, char *why, size_t why_len)
 {
-	int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO would wait for a writer before the check below. */
+	int fd = strcmp(path, "-") == 0 ? STDIN_FILENO
+		 : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	char *text = NULL;
 	size_t used = 0;
 	struct stat st;

@@ -635,6 +635,27 @@ CONF
 	assert_contains "$OUT" "timeout, 0 values" "-vvv without snmpd"
 }
 
+# A FIFO is refused without waiting for a writer; standard input that never ends gives
+# UNKNOWN at the options' own deadline, never a plugin the scheduler must kill.
+extra_opts_never_hang() {
+	local out rc
+	mkfifo "$T/fifo.ini"
+	out=$(timeout 30 "$CHECK" -s web --extra-opts=@"$T/fifo.ini" 2>&1)
+	rc=$?
+	assert_eq 3 "$rc" "exit code with a FIFO as --extra-opts"
+	assert_eq "OOBHEALTH UNKNOWN - --extra-opts: $T/fifo.ini is not a regular file (check_oobhealth --help lists the options)" \
+		"$out" "a FIFO as --extra-opts"
+	# Standard input: a FIFO this shell holds open for writing and never writes to.
+	mkfifo "$T/stdin"
+	exec 3<>"$T/stdin"
+	out=$(timeout 30 "$CHECK" -s web --extra-opts=@- <&3 2>&1)
+	rc=$?
+	exec 3>&-
+	assert_eq 3 "$rc" "exit code with --extra-opts=@- on a standard input that never ends"
+	assert_prefix "OOBHEALTH UNKNOWN - the options were not read within 10 s" "$out" \
+		"--extra-opts=@- on a standard input that never ends"
+}
+
 run_tests \
 	healthy_service_is_ok_with_perfdata \
 	absent_service_is_critical \
@@ -653,4 +674,5 @@ run_tests \
 	latency_ranges_follow_the_guidelines \
 	extra_opts_read_a_section_of_an_ini_file \
 	extra_opts_survive_garbage \
+	extra_opts_never_hang \
 	verbose_levels_keep_the_output_valid
