@@ -174,7 +174,8 @@ lint-mib: lint-deps $(BUILD)/mibs/.fetched
 # replaced, and the shipped default is also kept in $(docdir)/examples.
 # Examples keep their place under conf/ (conf/examples/* at the top of examples/).
 EXAMPLES := conf/oobhealth.yaml $(wildcard conf/examples/*.yaml) conf/snmpd.conf.snippet \
-	conf/icinga2/oobhealth.conf conf/nagios/oobhealth.cfg conf/snmp_exporter/generator.yml
+	conf/icinga2/oobhealth.conf conf/nagios/oobhealth.cfg conf/nagios/oobhealth.ini \
+	conf/snmp_exporter/generator.yml $(wildcard conf/prometheus/*.yml)
 EXAMPLE_NAMES := $(patsubst examples/%,%,$(patsubst conf/%,%,$(EXAMPLES)))
 UNIT_PATHS := -e 's|/usr/local/sbin/oobhealthd|$(sbindir)/oobhealthd|g' \
 	-e 's|/etc/oobhealth/|$(confdir)/|g' \

@@ -99,9 +99,11 @@ installed_tree_holds_every_part_in_place() {
 			usr/share/doc/oobhealth/examples/oobhealth.yaml usr/share/doc/oobhealth/examples/snmpd.conf.snippet \
 			usr/share/doc/oobhealth/examples/icinga2/oobhealth.conf \
 			usr/share/doc/oobhealth/examples/nagios/oobhealth.cfg \
+			usr/share/doc/oobhealth/examples/nagios/oobhealth.ini \
 			usr/share/doc/oobhealth/examples/snmp_exporter/generator.yml \
 			usr/share/snmp/mibs/OOBHEALTH-MIB.txt
 		for file in conf/examples/*.yaml; do echo "usr/share/doc/oobhealth/examples/${file#conf/examples/}"; done
+		for file in conf/prometheus/*.yml; do echo "usr/share/doc/oobhealth/examples/${file#conf/}"; done
 		for page in conf/man/*.[1-8]; do echo "usr/share/man/man${page##*.}/${page#conf/man/}"; done
 	)
 	got=$(cd "$D" && find . -type f -o -type l | sed 's|^\./||')
