@@ -113,7 +113,7 @@ installed_tree_holds_every_part_in_place() {
 	assert_eq "oobhealthd 0.1.0" "$("$D/usr/sbin/oobhealthd" -V 2>&1)" "installed oobhealthd -V"
 	assert_contains "$("$D/usr/sbin/oobhealthd" --help 2>&1)" "(default /etc/oobhealth/oobhealth.yaml)" \
 		"the compiled-in configuration path"
-	assert_prefix "check_oobhealth 0.1.0" "$("$D/usr/lib/nagios/plugins/check_oobhealth" -V 2>&1)" \
+	assert_eq "check_oobhealth v0.1.0 (oobhealth 0.1.0)" "$("$D/usr/lib/nagios/plugins/check_oobhealth" -V 2>&1)" \
 		"installed check_oobhealth -V"
 	out=$("$D/usr/sbin/oobhealthd" --check-config -c "$D/etc/oobhealth/oobhealth.yaml" 2>&1)
 	assert_eq "0 OK" "$? $out" "--check-config of the installed default"
