@@ -89,7 +89,7 @@ ensure_packages_names_what_is_missing_without_root_or_sudo() {
 }
 
 installed_tree_holds_every_part_in_place() {
-	local expected got page mibdir out
+	local expected got page mibdir out version
 	install_tree || return
 	expected=$(
 		cd "$ROOT" || exit
@@ -110,10 +110,11 @@ installed_tree_holds_every_part_in_place() {
 	assert_eq "$(sort <<<"$expected")" "$(sort <<<"$got")" "the installed files"
 	[ -n "$(ls "$ROOT"/conf/man/*.[1-8] 2>/dev/null)" ] || fail "no man pages in conf/man"
 	# Both programs run from where they were installed.
-	assert_eq "oobhealthd 0.1.0" "$("$D/usr/sbin/oobhealthd" -V 2>&1)" "installed oobhealthd -V"
+	version=$(sed -n 's/^#define OOBHEALTH_VERSION "\(.*\)"$/\1/p' "$ROOT/include/oobhealth.h")
+	assert_eq "oobhealthd $version" "$("$D/usr/sbin/oobhealthd" -V 2>&1)" "installed oobhealthd -V"
 	assert_contains "$("$D/usr/sbin/oobhealthd" --help 2>&1)" "(default /etc/oobhealth/oobhealth.yaml)" \
 		"the compiled-in configuration path"
-	assert_eq "check_oobhealth v0.1.0 (oobhealth 0.1.0)" "$("$D/usr/lib/nagios/plugins/check_oobhealth" -V 2>&1)" \
+	assert_eq "check_oobhealth v$version (oobhealth $version)" "$("$D/usr/lib/nagios/plugins/check_oobhealth" -V 2>&1)" \
 		"installed check_oobhealth -V"
 	out=$("$D/usr/sbin/oobhealthd" --check-config -c "$D/etc/oobhealth/oobhealth.yaml" 2>&1)
 	assert_eq "0 OK" "$? $out" "--check-config of the installed default"
