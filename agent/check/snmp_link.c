@@ -10,7 +10,8 @@
 /* At most this many cells in one GETBULK answer: a few kilobytes, far below any MTU
  * trouble for the long text columns. */
 #define BULK_CELLS 60
-#define WALK_COLUMNS_MAX 16
+/* Columns in one GET or walk. */
+#define COLUMNS_MAX 16
 
 struct snmp_link {
 	void *session;                  /* net-snmp's single-session handle */
@@ -273,14 +274,14 @@ enum link_result snmp_link_get(struct snmp_link *link, const oid *entry, size_t 
 			       size_t index_len, cell_fn *cell, void *ctx, char *why,
 			       size_t why_len)
 {
-	unsigned asked[WALK_COLUMNS_MAX];
+	unsigned asked[COLUMNS_MAX];
 	size_t nasked = ncolumns;
 	netsnmp_pdu *response = NULL;
 	oid name[MAX_OID_LEN];
 	enum link_result result;
 	int missing;
 
-	if (ncolumns > WALK_COLUMNS_MAX || entry_len + 1 + index_len > MAX_OID_LEN) {
+	if (ncolumns > COLUMNS_MAX || entry_len + 1 + index_len > MAX_OID_LEN) {
 		snprintf(why, why_len, "%s: too many columns or too long an index", __func__);
 		return LINK_ERROR;
 	}
@@ -356,12 +357,12 @@ enum link_result snmp_link_walk(struct snmp_link *link, const oid *entry, size_t
 				size_t prefix_len, cell_fn *cell, void *ctx, char *why,
 				size_t why_len)
 {
-	struct column_cursor cursors[WALK_COLUMNS_MAX];
+	struct column_cursor cursors[COLUMNS_MAX];
 	size_t column_len = entry_len + 1;
 	size_t walk_prefix_len = column_len + prefix_len;
 	size_t active = ncolumns;
 
-	if (ncolumns > WALK_COLUMNS_MAX || walk_prefix_len >= MAX_OID_LEN) {
+	if (ncolumns > COLUMNS_MAX || walk_prefix_len >= MAX_OID_LEN) {
 		snprintf(why, why_len, "%s: too many columns or too long an index", __func__);
 		return LINK_ERROR;
 	}
@@ -378,7 +379,7 @@ enum link_result snmp_link_walk(struct snmp_link *link, const oid *entry, size_t
 	while (active > 0) {
 		int bulk = link->version != SNMP_VERSION_1;
 		netsnmp_pdu *pdu = snmp_pdu_create(bulk ? SNMP_MSG_GETBULK : SNMP_MSG_GETNEXT);
-		struct column_cursor *asked[WALK_COLUMNS_MAX];
+		struct column_cursor *asked[COLUMNS_MAX];
 		netsnmp_pdu *response;
 		netsnmp_variable_list *var;
 		enum link_result result;
