@@ -113,6 +113,9 @@ struct service_reading {
 	uint32_t pid;
 	uint32_t restarts;
 	uint32_t zombies;
+	/* An fd cell oobhealthd could not read has no instance: never taken for 0. */
+	bool fd_open_read;
+	bool fd_soft_limit_read;
 	uint32_t fd_open;
 	uint32_t fd_soft_limit;
 	uint32_t fd_warn_pct;
@@ -147,6 +150,9 @@ enum link_result read_agent(struct snmp_link *link, struct agent_reading *agent,
 enum link_result read_services(struct snmp_link *link, const char *service,
 			       struct reading *reading, char *why, size_t why_len);
 void reading_clear(struct reading *reading);
+
+/* Whether SERVICE's fd use is known: both fd cells answered, with a limit to compare to. */
+bool service_fd_known(const struct service_reading *service);
 
 /* The verdict on one service: its state and one line saying why. */
 struct service_verdict {

@@ -6,6 +6,7 @@
 #include <net-snmp/net-snmp-includes.h>
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "snapshot.h"
@@ -28,6 +29,9 @@ struct mib_table {
 	uint32_t served_columns;       /* bit N set: column N is answered */
 	/* The table's rows in SNAPSHOT (never NULL). */
 	struct mib_rows (*rows)(const struct snapshot *snapshot);
+	/* Whether ROW has a value in COLUMN; NULL: every cell has one. A cell whose value is
+	 * not known is not served (noSuchInstance; skipped by GETNEXT) rather than a wrong 0. */
+	bool (*has)(const void *row, unsigned column);
 	/* Sets VAR to the value of COLUMN in ROW. */
 	void (*answer)(const void *row, unsigned column, netsnmp_variable_list *var);
 };

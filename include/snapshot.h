@@ -2,6 +2,7 @@
 #ifndef OH_SNAPSHOT_H
 #define OH_SNAPSHOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -28,7 +29,9 @@ struct service_row {
 	uint32_t restarts;
 	int64_t last_restart_ms;
 	uint32_t zombies;
-	/* Of the service's process closest to its soft limit. */
+	/* Of the service's process closest to its soft limit; known only when the fds of
+	 * every process of the service were read (none are without a process). */
+	bool fd_known;
 	uint32_t fd_open;
 	uint32_t fd_soft_limit;
 	uint32_t fd_hard_limit;
@@ -51,6 +54,9 @@ struct probe_row {
 	/* The listener the probe reaches (sock_diag); all 0 when nothing listens. */
 	uint32_t accept_queue;
 	uint32_t accept_backlog;
+	/* False while a listener exists but the process holding it was not found (its fds
+	 * may be among those that could not be read): listener_pid 0 would say "none". */
+	bool owner_known;
 	uint32_t listener_pid;
 	uint32_t connections;
 	uint32_t stalled_connections;

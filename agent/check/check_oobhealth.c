@@ -191,12 +191,14 @@ static void trace_reading(const struct reading *reading)
 {
 	for (size_t i = 0; i < reading->nservices; i++) {
 		const struct service_reading *s = &reading->services[i];
+		char fd[40] = "not served";
 
-		verbose(3, "service %s: status %s, pid %u, restarts %u, zombies %u, fd %u/%u "
+		if (service_fd_known(s))
+			snprintf(fd, sizeof(fd), "%u/%u", s->fd_open, s->fd_soft_limit);
+		verbose(3, "service %s: status %s, pid %u, restarts %u, zombies %u, fd %s "
 			"(fd_warn %u%%, fd_crit %u%%), health %s: %s", s->name,
-			service_status_name(s->status), s->pid, s->restarts, s->zombies, s->fd_open,
-			s->fd_soft_limit, s->fd_warn_pct, s->fd_crit_pct, health_name(s->health),
-			s->health_text);
+			service_status_name(s->status), s->pid, s->restarts, s->zombies, fd,
+			s->fd_warn_pct, s->fd_crit_pct, health_name(s->health), s->health_text);
 	}
 	for (size_t i = 0; i < reading->nprobes; i++) {
 		const struct probe_reading *p = &reading->probes[i];

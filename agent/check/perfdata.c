@@ -58,7 +58,8 @@ static void fd_perfdata(const struct check_options *options, const struct servic
 {
 	char w[140] = "", c[140] = "";
 
-	if (s->fd_soft_limit == 0)
+	/* Unread fds get no item: a 0 would be graphed as an idle service. */
+	if (!service_fd_known(s))
 		return;
 	fd_range(&options->fd_warn, s->fd_warn_pct, s->fd_soft_limit, w, sizeof(w));
 	fd_range(&options->fd_crit, s->fd_crit_pct, s->fd_soft_limit, c, sizeof(c));

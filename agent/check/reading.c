@@ -181,9 +181,11 @@ static void service_cell(void *ctx, unsigned column, const oid *index, size_t in
 		break;
 	case OH_SERVICE_FD_OPEN:
 		row->fd_open = number_of(value);
+		row->fd_open_read = true;
 		break;
 	case OH_SERVICE_FD_SOFT_LIMIT:
 		row->fd_soft_limit = number_of(value);
+		row->fd_soft_limit_read = true;
 		break;
 	case OH_SERVICE_FD_WARN:
 		row->fd_warn_pct = number_of(value);
@@ -295,4 +297,9 @@ void reading_clear(struct reading *reading)
 	reading->probes = NULL;
 	reading->nservices = 0;
 	reading->nprobes = 0;
+}
+
+bool service_fd_known(const struct service_reading *service)
+{
+	return service->fd_open_read && service->fd_soft_limit_read && service->fd_soft_limit > 0;
 }

@@ -10,7 +10,8 @@
 /* At most this many cells in one GETBULK answer: a few kilobytes, far below any MTU
  * trouble for the long text columns. */
 #define BULK_CELLS 60
-#define WALK_COLUMNS_MAX 16
+/* Columns in one GET or walk. */
+#define COLUMNS_MAX 16
 
 struct snmp_link {
 	void *session;                  /* net-snmp's single-session handle */
@@ -256,34 +257,62 @@ static int is_exception(const netsnmp_variable_list *var)
 	       var->type == SNMP_ENDOFMIBVIEW;
 }
 
+/* SNMPv1 has no exceptions: a cell without an instance fails the whole GET with
+ * noSuchName and its position. Returns that position (from 0), or -1 for any other answer. */
+static int v1_missing_cell(const struct snmp_link *link, const netsnmp_pdu *response,
+			   size_t asked)
+{
+	if (link->version != SNMP_VERSION_1 || response == NULL ||
+	    response->errstat != SNMP_ERR_NOSUCHNAME || response->errindex < 1 ||
+	    (size_t)response->errindex > asked)
+		return -1;
+	return (int)response->errindex - 1;
+}
+
 enum link_result snmp_link_get(struct snmp_link *link, const oid *entry, size_t entry_len,
 			       const unsigned *columns, size_t ncolumns, const oid *index,
 			       size_t index_len, cell_fn *cell, void *ctx, char *why,
 			       size_t why_len)
 {
-	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GET);
-	netsnmp_pdu *response;
+	unsigned asked[COLUMNS_MAX];
+	size_t nasked = ncolumns;
+	netsnmp_pdu *response = NULL;
 	oid name[MAX_OID_LEN];
 	enum link_result result;
+	int missing;
 
-	if (entry_len + 1 + index_len > MAX_OID_LEN) {
-		snmp_free_pdu(pdu);
-		snprintf(why, why_len, "%s: too long an index", __func__);
+	if (ncolumns > COLUMNS_MAX || entry_len + 1 + index_len > MAX_OID_LEN) {
+		snprintf(why, why_len, "%s: too many columns or too long an index", __func__);
 		return LINK_ERROR;
 	}
+	memcpy(asked, columns, ncolumns * sizeof(*asked));
 	memcpy(name, entry, entry_len * sizeof(oid));
 	memcpy(name + entry_len + 1, index, index_len * sizeof(oid));
-	for (size_t c = 0; c < ncolumns; c++) {
-		name[entry_len] = columns[c];
-		snmp_add_null_var(pdu, name, entry_len + 1 + index_len);
-	}
-	result = exchange(link, pdu, &response, why, why_len);
-	if (result == LINK_OK) {
+	do {
+		netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GET);
+
+		for (size_t c = 0; c < nasked; c++) {
+			name[entry_len] = asked[c];
+			snmp_add_null_var(pdu, name, entry_len + 1 + index_len);
+		}
+		result = exchange(link, pdu, &response, why, why_len);
+		/* SNMPv1: ask again without the missing cell, at most once per column. */
+		missing = result == LINK_ERROR ? v1_missing_cell(link, response, nasked) : -1;
+		if (missing >= 0) {
+			memmove(&asked[missing], &asked[missing + 1],
+				(nasked - (size_t)missing - 1) * sizeof(*asked));
+			nasked--;
+			result = LINK_OK;
+			snmp_free_pdu(response);
+			response = NULL;
+		}
+	} while (missing >= 0 && nasked > 0);
+	if (result == LINK_OK && missing < 0) {
 		const netsnmp_variable_list *var = response->variables;
 
-		for (size_t c = 0; c < ncolumns && var != NULL; c++, var = var->next_variable)
+		for (size_t c = 0; c < nasked && var != NULL; c++, var = var->next_variable)
 			if (!is_exception(var))
-				cell(ctx, columns[c], index, index_len, var);
+				cell(ctx, asked[c], index, index_len, var);
 	}
 	if (response != NULL)
 		snmp_free_pdu(response);
@@ -328,12 +357,12 @@ enum link_result snmp_link_walk(struct snmp_link *link, const oid *entry, size_t
 				size_t prefix_len, cell_fn *cell, void *ctx, char *why,
 				size_t why_len)
 {
-	struct column_cursor cursors[WALK_COLUMNS_MAX];
+	struct column_cursor cursors[COLUMNS_MAX];
 	size_t column_len = entry_len + 1;
 	size_t walk_prefix_len = column_len + prefix_len;
 	size_t active = ncolumns;
 
-	if (ncolumns > WALK_COLUMNS_MAX || walk_prefix_len >= MAX_OID_LEN) {
+	if (ncolumns > COLUMNS_MAX || walk_prefix_len >= MAX_OID_LEN) {
 		snprintf(why, why_len, "%s: too many columns or too long an index", __func__);
 		return LINK_ERROR;
 	}
@@ -350,7 +379,7 @@ enum link_result snmp_link_walk(struct snmp_link *link, const oid *entry, size_t
 	while (active > 0) {
 		int bulk = link->version != SNMP_VERSION_1;
 		netsnmp_pdu *pdu = snmp_pdu_create(bulk ? SNMP_MSG_GETBULK : SNMP_MSG_GETNEXT);
-		struct column_cursor *asked[WALK_COLUMNS_MAX];
+		struct column_cursor *asked[COLUMNS_MAX];
 		netsnmp_pdu *response;
 		netsnmp_variable_list *var;
 		enum link_result result;

@@ -86,7 +86,7 @@ static void judge_fd(const struct check_options *options, const struct service_r
 	const struct range *hit = NULL;
 	enum check_state state = CHECK_OK;
 
-	if (service->fd_soft_limit == 0)
+	if (!service_fd_known(service))
 		return;
 	if (fd_alerts(&options->fd_crit, service)) {
 		hit = &options->fd_crit;
@@ -139,7 +139,7 @@ static void describe_ok(const struct check_options *options, const struct readin
 	else
 		used = snprintf(verdict->text, len, "%s, pid %u", service_status_name(s->status),
 				s->pid);
-	if (s->fd_soft_limit > 0)
+	if (service_fd_known(s))
 		used += snprintf(verdict->text + used, len - (size_t)used, ", fd %u/%u (%.0f%%)",
 				 s->fd_open, s->fd_soft_limit, 100.0 * s->fd_open / s->fd_soft_limit);
 	for (size_t i = 0; i < reading->nprobes; i++)

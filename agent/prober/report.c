@@ -23,6 +23,16 @@ static void index_names(const struct row_index *index, char *service, char *name
 	}
 }
 
+/* VALUE as text, or "-" for people and null for JSON (UNKNOWN) when it is not known. */
+static const char *known_or(bool known, uint32_t value, const char *unknown, char *buf,
+			    size_t len)
+{
+	if (!known)
+		return unknown;
+	snprintf(buf, len, "%" PRIu32, value);
+	return buf;
+}
+
 void report_table(FILE *out, const struct snapshot *s)
 {
 	fprintf(out, "%-24s %-8s %-8s %-9s %s\n", "SERVICE", "STATUS", "PID", "HEALTH", "REASON");
@@ -37,12 +47,13 @@ void report_table(FILE *out, const struct snapshot *s)
 			"LATENCY", "QUEUE", "OWNER", "LAST ERROR");
 	for (size_t i = 0; i < s->nprobes; i++) {
 		const struct probe_row *row = &s->probes[i];
-		char service[OH_SERVICE_NAME_MAX + 1], probe[OH_PROBE_NAME_MAX + 1];
+		char service[OH_SERVICE_NAME_MAX + 1], probe[OH_PROBE_NAME_MAX + 1], owner[16];
 
 		index_names(&row->index, service, probe);
-		fprintf(out, "%-24s %-16s %-12s %7.1f ms %3" PRIu32 "/%-3" PRIu32 " %-8" PRIu32 " %s\n",
+		fprintf(out, "%-24s %-16s %-12s %7.1f ms %3" PRIu32 "/%-3" PRIu32 " %-8s %s\n",
 			service, probe, probe_status_name(row->status), row->latency_us / 1000.0,
-			row->accept_queue, row->accept_backlog, row->listener_pid,
+			row->accept_queue, row->accept_backlog,
+			known_or(row->owner_known, row->listener_pid, "-", owner, sizeof(owner)),
 			row->status == PROBE_OK ? "" : row->last_error);
 	}
 	if (s->nfiles > 0)
@@ -86,23 +97,27 @@ void report_json(FILE *out, const struct snapshot *s)
 		s->host_listen_overflows, health_name(snapshot_worst_health(s)));
 	for (size_t i = 0; i < s->nservices; i++) {
 		const struct service_row *row = &s->services[i];
+		char open[16], soft[16], hard[16], usage[16];
 
 		fprintf(out, "%s{\"name\":", i ? "," : "");
 		json_string(out, row->name);
 		fprintf(out, ",\"status\":\"%s\",\"pid\":%d,\"start_time_ms\":%" PRId64
-			",\"zombies\":%" PRIu32 ",\"fd_open\":%" PRIu32 ",\"fd_soft_limit\":%" PRIu32
-			",\"fd_hard_limit\":%" PRIu32 ",\"fd_usage_pct\":%" PRIu32
-			",\"health\":\"%s\",\"health_text\":",
+			",\"zombies\":%" PRIu32 ",\"fd_open\":%s,\"fd_soft_limit\":%s"
+			",\"fd_hard_limit\":%s,\"fd_usage_pct\":%s,\"health\":\"%s\",\"health_text\":",
 			service_status_name(row->status), (int)row->pid, row->start_time_ms,
-			row->zombies, row->fd_open, row->fd_soft_limit, row->fd_hard_limit,
-			row->fd_usage_pct, health_name(row->health));
+			row->zombies,
+			known_or(row->fd_known, row->fd_open, "null", open, sizeof(open)),
+			known_or(row->fd_known, row->fd_soft_limit, "null", soft, sizeof(soft)),
+			known_or(row->fd_known, row->fd_hard_limit, "null", hard, sizeof(hard)),
+			known_or(row->fd_known, row->fd_usage_pct, "null", usage, sizeof(usage)),
+			health_name(row->health));
 		json_string(out, row->health_text);
 		fputc('}', out);
 	}
 	fprintf(out, "],\"probes\":[");
 	for (size_t i = 0; i < s->nprobes; i++) {
 		const struct probe_row *row = &s->probes[i];
-		char service[OH_SERVICE_NAME_MAX + 1], probe[OH_PROBE_NAME_MAX + 1];
+		char service[OH_SERVICE_NAME_MAX + 1], probe[OH_PROBE_NAME_MAX + 1], owner[16];
 
 		index_names(&row->index, service, probe);
 		fprintf(out, "%s{\"service\":", i ? "," : "");
@@ -110,11 +125,12 @@ void report_json(FILE *out, const struct snapshot *s)
 		fprintf(out, ",\"name\":");
 		json_string(out, probe);
 		fprintf(out, ",\"status\":\"%s\",\"latency_us\":%" PRIu32 ",\"accept_queue\":%"
-			PRIu32 ",\"accept_backlog\":%" PRIu32 ",\"listener_pid\":%" PRIu32
+			PRIu32 ",\"accept_backlog\":%" PRIu32 ",\"listener_pid\":%s"
 			",\"connections\":%" PRIu32 ",\"stalled_connections\":%" PRIu32 ",\"error\":",
 			probe_status_name(row->status), row->latency_us, row->accept_queue,
-			row->accept_backlog, row->listener_pid, row->connections,
-			row->stalled_connections);
+			row->accept_backlog,
+			known_or(row->owner_known, row->listener_pid, "null", owner, sizeof(owner)),
+			row->connections, row->stalled_connections);
 		json_string(out, row->status == PROBE_OK ? "" : row->last_error);
 		fputc('}', out);
 	}

@@ -159,6 +159,8 @@ static void judge_fd_usage(const struct service_config *service, const struct pr
 			   (int)f->fd_error_proc->pid, f->fd_error_proc->comm, strerror(f->fd_errno));
 	if (!f->have_fd)
 		return;
+	/* A process left unread may be the one closest to its limit. */
+	row->fd_known = f->fd_errno == 0;
 	row->fd_open = f->worst.open;
 	row->fd_soft_limit = f->worst.soft;
 	row->fd_hard_limit = f->worst.hard;

@@ -84,6 +84,7 @@ void service_probes_record(const struct service_config *service, const struct se
 			row->connections = found->listener->connections;
 			row->stalled_connections = found->listener->stalled;
 		}
+		row->owner_known = found->listener == NULL || found->owner != 0;
 		row->listener_pid = (uint32_t)found->owner;
 	}
 }

@@ -10,6 +10,14 @@ static struct mib_rows probe_rows(const struct snapshot *s)
 				  .stride = sizeof(struct probe_row) };
 }
 
+/* ohProbeListenerPid 0 says nothing listens: an owner not found has no instance. */
+static bool probe_has(const void *r, unsigned column)
+{
+	const struct probe_row *row = r;
+
+	return column != OH_PROBE_LISTENER_PID || row->owner_known;
+}
+
 static void probe_answer(const void *r, unsigned column, netsnmp_variable_list *var)
 {
 	const struct probe_row *row = r;
@@ -61,6 +69,7 @@ static struct mib_table probe_table = {
 	.name = "ohProbeTable",
 	.served_columns = MIB_COLUMNS(OH_PROBE_TARGET, OH_PROBE_TIMEOUT),
 	.rows = probe_rows,
+	.has = probe_has,
 	.answer = probe_answer,
 };
 

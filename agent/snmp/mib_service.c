@@ -10,6 +10,23 @@ static struct mib_rows service_rows(const struct snapshot *s)
 				  .stride = sizeof(struct service_row) };
 }
 
+/* The fd columns have no instance while they are not known; fd_warn and fd_crit are
+ * configured values and always have one. */
+static bool service_has(const void *r, unsigned column)
+{
+	const struct service_row *row = r;
+
+	switch (column) {
+	case OH_SERVICE_FD_OPEN:
+	case OH_SERVICE_FD_SOFT_LIMIT:
+	case OH_SERVICE_FD_HARD_LIMIT:
+	case OH_SERVICE_FD_USAGE:
+		return row->fd_known;
+	default:
+		return true;
+	}
+}
+
 static void service_answer(const void *r, unsigned column, netsnmp_variable_list *var)
 {
 	const struct service_row *row = r;
@@ -64,6 +81,7 @@ static struct mib_table service_table = {
 	.name = "ohServiceTable",
 	.served_columns = MIB_COLUMNS(OH_SERVICE_STATUS, OH_SERVICE_FD_CRIT),
 	.rows = service_rows,
+	.has = service_has,
 	.answer = service_answer,
 };
 

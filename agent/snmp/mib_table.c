@@ -42,6 +42,20 @@ static int served(const struct mib_table *table, oid column)
 	return column < 32 && (table->served_columns >> column) & 1;
 }
 
+static bool has_cell(const struct mib_table *table, struct mib_rows rows, size_t i, oid column)
+{
+	return table->has == NULL || table->has(row_at(rows, i), (unsigned)column);
+}
+
+/* The first row from I on that has a cell in COLUMN, or rows.count when none does. */
+static size_t next_with_cell(const struct mib_table *table, struct mib_rows rows, size_t i,
+			     oid column)
+{
+	while (i < rows.count && !has_cell(table, rows, i, column))
+		i++;
+	return i;
+}
+
 static const void *find_exact(const struct mib_table *table, struct mib_rows rows,
 			      const oid *name, size_t name_len, unsigned *column)
 {
@@ -54,7 +68,8 @@ static const void *find_exact(const struct mib_table *table, struct mib_rows row
 	    !served(table, name[table->entry_len]))
 		return NULL;
 	i = lower_row(rows, sub, len, 1);
-	if (i == rows.count || index_compare(sub, len, row_at(rows, i)) != 0)
+	if (i == rows.count || index_compare(sub, len, row_at(rows, i)) != 0 ||
+	    !has_cell(table, rows, i, name[table->entry_len]))
 		return NULL;
 	*column = (unsigned)name[table->entry_len];
 	return row_at(rows, i);
@@ -75,6 +90,7 @@ static const void *find_next(const struct mib_table *table, struct mib_rows rows
 		if (served(table, col)) {
 			first = lower_row(rows, name + table->entry_len + 1,
 					  name_len - table->entry_len - 1, 0);
+			first = next_with_cell(table, rows, first, col);
 			if (first < rows.count) {
 				*column = (unsigned)col;
 				return row_at(rows, first);
@@ -82,10 +98,11 @@ static const void *find_next(const struct mib_table *table, struct mib_rows rows
 		}
 		col++;
 	}
+	/* Then the first cell of each later column: a column may have none. */
 	for (; col < 32; col++) {
-		if (served(table, col)) {
+		if (served(table, col) && (first = next_with_cell(table, rows, 0, col)) < rows.count) {
 			*column = (unsigned)col;
-			return row_at(rows, 0);
+			return row_at(rows, first);
 		}
 	}
 	return NULL;

@@ -33,6 +33,44 @@ CONF
 	assert_value 'ohHostFdMax.0' "$host_max"
 }
 
+# What is not known has no instance; what is known to be nothing is 0.
+absent_service_has_no_fd_cells() {
+	local port walk column
+	port=$(free_port)
+	start_snmpd || return
+	spawn sleep 600
+	echo "$SPAWNED" >"$T/web.pid"
+	write_config <<CONF
+  - name: web
+    match: { pidfile: $T/web.pid }
+  - name: db
+    match: { pidfile: $T/db.pid }
+    probes:
+      - { name: closed, tcp: 127.0.0.1:$port, timeout: 1s }
+CONF
+	start_agent || return
+	assert_value 'ohServiceStatus."db"' absent
+	for column in ohServiceFdOpen ohServiceFdSoftLimit ohServiceFdHardLimit ohServiceFdUsage; do
+		assert_eq 'No Such Instance currently exists at this OID' "$(oh_get "$column.\"db\"" 2>&1)" \
+			"$column of an absent service"
+		[[ "$(oh_get "$column.\"web\"" 2>&1)" =~ ^[0-9]+$ ]] ||
+			fail "$column of a running service: $(oh_get "$column.\"web\"" 2>&1)"
+	done
+	assert_value 'ohServiceFdWarn."db"' 80
+	assert_value 'ohServiceFdCrit."db"' 95
+	# Walks go past the missing cells, by GETNEXT and by GETBULK.
+	walk=$(snmpwalk -v2c -c public -t 1 -r 0 -Oqs "${MIB_OPTS[@]}" "127.0.0.1:$SNMP_PORT" \
+		OOBHEALTH-MIB::ohServiceTable)
+	assert_eq 'ohServiceFdOpen."web" ohServiceFdSoftLimit."web" ohServiceFdHardLimit."web" ohServiceFdUsage."web"' \
+		"$(awk '/^ohServiceFd(Open|SoftLimit|HardLimit|Usage)\./ {printf "%s%s", sep, $1; sep=" "}' <<<"$walk")" \
+		"fd cells in a walk"
+	assert_eq "$walk" "$(snmpbulkwalk -v2c -c public -t 1 -r 0 -Oqs "${MIB_OPTS[@]}" "127.0.0.1:$SNMP_PORT" \
+		OOBHEALTH-MIB::ohServiceTable)" "snmpbulkwalk against snmpwalk"
+	assert_contains "$walk" 'ohServiceFdCrit."db" 95' "the walk"
+	# Nothing listens on the probe's port: known, and 0.
+	assert_value 'ohProbeListenerPid."db"."closed"' 0
+}
+
 reconnects_after_snmpd_restart() {
 	start_snmpd || return
 	write_config <<CONF
@@ -181,7 +219,8 @@ CONF
 	wait_until 3000 eval '! kill -0 "$AGENT_PID" 2>/dev/null' || fail "the daemon did not exit on SIGTERM"
 }
 
-run_tests service_is_answered_by_name runs_in_the_background_without_f reconnects_after_snmpd_restart \
+run_tests service_is_answered_by_name absent_service_has_no_fd_cells runs_in_the_background_without_f \
+	reconnects_after_snmpd_restart \
 	sysortable_lists_the_mib_across_snmpd_restarts \
 	stuck_prober_never_delays_answers sighup_with_bad_config_keeps_old_one \
 	sigterm_unregisters_and_exits_zero agentx_socket_option_overrides_config

@@ -124,6 +124,21 @@ CONF
 	assert_prefix "OOBHEALTH CRITICAL - gone: absent" "$OUT" "status line"
 	assert_eq "0c" "$(perf restarts)" "restarts"
 	assert_eq "" "$(perf fd_used)" "fd_used of an absent service"
+	# Its fd cells have no instance. SNMPv1 answers a GET of one with noSuchName for the
+	# whole request: the verdict is the same, one row or a walk of all.
+	local v2c=$OUT
+	run_check -s gone -P 1
+	assert_plugin CRITICAL
+	assert_eq "$v2c" "$OUT" "check_oobhealth -s gone over SNMPv1"
+	run_check --all
+	v2c=$OUT
+	assert_plugin CRITICAL
+	assert_eq "" "$(perf gone/fd_used)" "fd_used of an absent service with --all"
+	run_check --all -P 1
+	assert_plugin CRITICAL
+	assert_eq "$v2c" "$OUT" "check_oobhealth --all over SNMPv1"
+	run_check -s gone -vvv
+	assert_contains "$OUT" $'\nservice gone: status absent, pid 0, restarts 0, zombies 0, fd not served (fd_warn 80%, fd_crit 95%)' "-vvv"
 }
 
 fd_use_above_fd_warn_is_warning() {

@@ -284,8 +284,9 @@ snippet_for_test() {
 }
 
 # unprivileged_agent CAPS [SNMPD_LINES]: snmpd (with SNMPD_LINES, by default the snippet),
-# a root-owned listener and fd holder to watch, and oobhealthd started as TEST_USER with
-# CAPS. Sets LISTENER_PID, HOLDER_PID and AGENT_PID; does not wait for registration.
+# a root-owned listener and fd holder to watch, an fd holder of TEST_USER's own, and
+# oobhealthd started as TEST_USER with CAPS. Sets LISTENER_PID, HOLDER_PID, OWN_PID and
+# AGENT_PID; does not wait for registration.
 unprivileged_agent() {
 	local caps=$1 port
 	add_test_user || return
@@ -295,6 +296,7 @@ unprivileged_agent() {
 	chown "$TEST_USER:$TEST_USER" "$T/home"
 	cp "$OOBHEALTHD" "$T/bin/oobhealthd"
 	cp "$HELPERS/listener" "$T/bin/oh-exe-listener"
+	cp "$HELPERS/hold_fds" "$T/bin/hold_fds"
 	port=$(free_port)
 	spawn "$T/bin/oh-exe-listener" "127.0.0.1:$port" 16 reply PONG
 	LISTENER_PID=$SPAWNED
@@ -302,9 +304,15 @@ unprivileged_agent() {
 	spawn "$HELPERS/hold_fds" "$T/holder.pid" 40
 	HOLDER_PID=$SPAWNED
 	wait_until 2000 test -s "$T/holder.pid" || { fail "hold_fds did not start"; return 1; }
+	spawn setpriv --reuid "$TEST_USER" --regid "$TEST_USER" --clear-groups \
+		"$T/bin/hold_fds" "$T/home/own.pid" 7
+	OWN_PID=$SPAWNED
+	wait_until 2000 test -s "$T/home/own.pid" || { fail "hold_fds as $TEST_USER did not start"; return 1; }
 	write_config <<CONF
   - name: holder
     match: { pidfile: $T/holder.pid }
+  - name: own
+    match: { pidfile: $T/home/own.pid }
   - name: listener
     match: { cmdline: 'oh-exe-listener 127\.0\.0\.1:$port ' }
     probes:
@@ -321,6 +329,8 @@ CONF
 		-c "$T/agent.yaml" -Lf "$T/agent.log"
 	AGENT_PID=$SPAWNED
 }
+
+NO_INSTANCE='No Such Instance currently exists at this OID'
 
 # What oobhealthd reads as root, it must read the same as TEST_USER with these two.
 unprivileged_with_capabilities_reads_everything() {
@@ -353,20 +363,66 @@ unprivileged_without_capabilities_reports_unknown() {
 	assert_value 'ohServicePid."holder"' "$HOLDER_PID"
 	assert_value 'ohServiceHealth."holder"' unknown
 	assert_value 'ohServiceHealthText."holder"' "fd use of pid $HOLDER_PID (hold_fds) unreadable: Permission denied"
-	assert_value 'ohServiceFdOpen."holder"' 0
-	assert_value 'ohServiceFdSoftLimit."holder"' 0
+	# Its fd numbers are not known: no instance, never a 0 to graph.
+	for column in ohServiceFdOpen ohServiceFdSoftLimit ohServiceFdHardLimit ohServiceFdUsage; do
+		assert_eq "$NO_INSTANCE" "$(oh_get "$column.\"holder\"" 2>&1)" "$column of a service whose fds cannot be read"
+	done
+	assert_value 'ohServiceFdWarn."holder"' 80
 	assert_value 'ohServiceStatus."listener"' up
 	assert_value 'ohServiceHealth."listener"' unknown
 	text=$(oh_get 'ohServiceHealthText."listener"')
 	assert_contains "$text" "fd use of pid $LISTENER_PID (oh-exe-listener) unreadable: Permission denied" \
 		"the listener's health text"
-	# Its owner cannot be read: 0 in the MIB, never taken for "nothing listens".
+	# Its owner cannot be read: no instance, as 0 would say "nothing listens".
 	assert_contains "$text" "probe ping: owner of the listener unreadable (fds of " "the listener's health text"
 	assert_contains "$text" " processes could not be read; needs CAP_SYS_PTRACE)" "the listener's health text"
-	assert_value 'ohProbeListenerPid."listener"."ping"' 0
+	assert_eq "$NO_INSTANCE" "$(oh_get 'ohProbeListenerPid."listener"."ping"' 2>&1)" \
+		"ohProbeListenerPid of a listener whose owner cannot be read"
 	# Probes and sock_diag need no privilege.
 	assert_value 'ohProbeStatus."listener"."ping"' ok
 	assert_value 'ohProbeAcceptBacklog."listener"."ping"' 16
+	# Its own user's process it reads whole.
+	assert_value 'ohServiceHealth."own"' ok
+	assert_value 'ohServiceFdOpen."own"' "$(find "/proc/$OWN_PID/fd" -mindepth 1 | wc -l)"
+	# A walk, GETNEXT or GETBULK, goes past the missing cells: only "own" has fd columns,
+	# every row has its configured thresholds.
+	local walk bulk
+	walk=$(snmpwalk -v2c -c public -t 1 -r 0 -Oqs "${MIB_OPTS[@]}" "127.0.0.1:$SNMP_PORT" OOBHEALTH-MIB::ohServiceTable)
+	bulk=$(snmpbulkwalk -v2c -c public -t 1 -r 0 -Oqs "${MIB_OPTS[@]}" "127.0.0.1:$SNMP_PORT" OOBHEALTH-MIB::ohServiceTable)
+	assert_eq 'ohServiceFdOpen."own" ohServiceFdSoftLimit."own" ohServiceFdHardLimit."own" ohServiceFdUsage."own"' \
+		"$(awk '/^ohServiceFd(Open|SoftLimit|HardLimit|Usage)\./ {printf "%s%s", sep, $1; sep=" "}' <<<"$walk")" \
+		"fd cells in a walk of ohServiceTable"
+	assert_eq 'ohServiceFdWarn."own" ohServiceFdWarn."by-exe" ohServiceFdWarn."holder" ohServiceFdWarn."listener"' \
+		"$(awk '/^ohServiceFdWarn\./ {printf "%s%s", sep, $1; sep=" "}' <<<"$walk")" \
+		"ohServiceFdWarn cells in a walk of ohServiceTable"
+	assert_eq "$walk" "$bulk" "snmpbulkwalk against snmpwalk of ohServiceTable"
+	assert_eq 0 "$(grep -c 'ohProbeListenerPid' <<<"$(oh_walk -Oqs)")" "ohProbeListenerPid cells in a walk"
+}
+
+# check_oobhealth on services whose fds oobhealthd cannot read: oobhealthd's unknown, and
+# no fd_used perfdata or fd threshold, whether it reads one row or walks them all.
+check_plugin_leaves_out_unread_fds() {
+	local check=$ROOT/build/san/check_oobhealth out rc
+	unprivileged_agent "" || return
+	wait_until 10000 agent_has_cycled || { fail "oobhealthd as $TEST_USER did not register"; return; }
+	wait_until 3000 value_is 'ohServiceHealth."own"' ok || { fail "own is not ok: $(oh_get 'ohServiceHealthText."own"')"; return; }
+	out=$("$check" -H 127.0.0.1 -p "$SNMP_PORT" -s holder -w 1 -c 2 2>&1)
+	rc=$?
+	log "$out"
+	assert_eq 3 "$rc" "exit code of check_oobhealth -s holder"
+	assert_eq "OOBHEALTH UNKNOWN - holder: fd use of pid $HOLDER_PID (hold_fds) unreadable: Permission denied | restarts=0c zombies=0;;;0" \
+		"$out" "check_oobhealth -s holder"
+	out=$("$check" -H 127.0.0.1 -p "$SNMP_PORT" -s holder -P 1 -w 1 -c 2 2>&1)
+	assert_eq "OOBHEALTH UNKNOWN - holder: fd use of pid $HOLDER_PID (hold_fds) unreadable: Permission denied | restarts=0c zombies=0;;;0" \
+		"$out" "check_oobhealth -s holder over SNMPv1"
+	for version in 2c 1; do
+		out=$("$check" -H 127.0.0.1 -p "$SNMP_PORT" --all -P $version 2>&1)
+		log "--all -P $version: $(head -n 1 <<<"$out")"
+		assert_eq 1 "$(grep -o '[a-z-]*/fd_used=' <<<"$out" | wc -l)" "fd_used items of --all -P $version"
+		assert_contains "$out" "own/fd_used=" "--all -P $version"
+		assert_contains "$out" "holder/restarts=0c" "--all -P $version"
+		assert_contains "$out" $'\nholder: UNKNOWN - fd use of pid '"$HOLDER_PID" "--all -P $version"
+	done
 }
 
 # readlink /proc/PID/exe of another user's process needs CAP_SYS_PTRACE: a running
@@ -405,5 +461,6 @@ run_tests second_instance_on_the_same_state_file_is_refused killed_instance_leav
 	sighup_reopens_a_rotated_log_file sighup_reopens_a_log_file_given_before_syslog \
 	relative_paths_survive_the_fork state_directory_is_created state_directory_that_cannot_be_created_is_reported \
 	unreachable_master_is_explained_once_per_cause unprivileged_with_capabilities_reads_everything \
-	unprivileged_without_capabilities_reports_unknown unprivileged_exe_match_is_unknown_not_absent \
+	unprivileged_without_capabilities_reports_unknown check_plugin_leaves_out_unread_fds \
+	unprivileged_exe_match_is_unknown_not_absent \
 	master_socket_not_granted_is_explained

@@ -197,7 +197,7 @@ CONF
 }
 
 unreadable_processes_are_unknown_never_up() {
-	local out daemon
+	local out json daemon
 	spawn sleep 600
 	echo "$SPAWNED" >"$T/root.pid"
 	daemon=$(copy_for_others "$OOBHEALTHD")
@@ -216,6 +216,10 @@ CONF
 	log "$(grep -E '^(rootsvc|byexe|bycmdline) ' <<<"$out")"
 	grep -Eq "^rootsvc +up +$SPAWNED +unknown +fd use of pid $SPAWNED \(sleep\) unreadable: Permission denied$" <<<"$out" ||
 		fail "a process whose fds cannot be read is not unknown: $out"
+	# Its fd numbers are null in JSON, not 0; the keys stay.
+	json=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$daemon" --once --json -c "$T/nobody.yaml")
+	assert_contains "$json" "\"zombies\":0,\"fd_open\":null,\"fd_soft_limit\":null,\"fd_hard_limit\":null,\"fd_usage_pct\":null,\"health\":\"unknown\",\"health_text\":\"fd use of pid $SPAWNED (sleep)" \
+		"--once --json of rootsvc"
 	# Other users' processes whose exe it cannot read have other names: none of them can be
 	# the binary, so absent stays absent (daemon_test.sh has one that could be).
 	grep -Eq "^byexe +absent +0 +critical +absent: no process runs /nonexistent/oh-never-runs$" <<<"$out" ||

@@ -18,12 +18,22 @@ static struct mib_table table = {
 	.served_columns = 1u << 2 | 1u << 3 | 1u << 13,
 };
 
+/* The cells a test leaves without a value: absent[row][column]. */
+static bool absent[3][32];
+
+static bool row_has(const void *row, unsigned column)
+{
+	return !absent[(const struct service_row *)row - rows][column];
+}
+
 /* Rows "db", "web", "cache" sorted as SNMP orders them: by length, then bytes. */
 static struct mib_rows make_rows(void)
 {
 	static const char *const names[] = { "db", "web", "cache" };
 
 	memset(rows, 0, sizeof(rows));
+	memset(absent, 0, sizeof(absent));
+	table.has = NULL;
 	for (int i = 0; i < 3; i++)
 		row_index_add_string(&rows[i].index, names[i]);
 	memcpy(table.entry, entry, sizeof(entry));
@@ -95,6 +105,78 @@ static void getnext_walks_columns_then_rows(void)
 	CHECK(mib_table_find(&table, r, name, ENTRY_LEN, 0, &column) == NULL);
 }
 
+static void get_of_an_absent_cell_is_no_instance(void)
+{
+	struct mib_rows r = make_rows();
+	oid name[MAX_OID_LEN];
+	unsigned column = 0;
+	size_t len;
+
+	table.has = row_has;
+	absent[1][3] = true;
+	len = instance(name, 3, &rows[1]);
+	CHECK(mib_table_find(&table, r, name, len, 1, &column) == NULL);
+	/* The same row in another column, and the same column in another row, are there. */
+	len = instance(name, 2, &rows[1]);
+	CHECK(mib_table_find(&table, r, name, len, 1, &column) == &rows[1] && column == 2);
+	len = instance(name, 3, &rows[2]);
+	CHECK(mib_table_find(&table, r, name, len, 1, &column) == &rows[2] && column == 3);
+}
+
+static void getnext_skips_absent_cells(void)
+{
+	struct mib_rows r = make_rows();
+	oid name[MAX_OID_LEN];
+	unsigned column = 0;
+	size_t len;
+
+	table.has = row_has;
+	/* In the middle of a column: the row after it. */
+	absent[1][2] = true;
+	len = instance(name, 2, &rows[0]);
+	CHECK(mib_table_find(&table, r, name, len, 0, &column) == &rows[2] && column == 2);
+	/* The first cell of the table is absent: the next row of the first column. */
+	absent[0][2] = true;
+	len = instance(name, 0, NULL);
+	CHECK(mib_table_find(&table, r, name, len, 0, &column) == &rows[2] && column == 2);
+	/* At the end of a column: the next column's first row that has the cell. */
+	absent[2][3] = true;
+	absent[0][3] = true;
+	len = instance(name, 2, &rows[2]);
+	CHECK(mib_table_find(&table, r, name, len, 0, &column) == &rows[1] && column == 3);
+	len = instance(name, 3, &rows[1]);
+	CHECK(mib_table_find(&table, r, name, len, 0, &column) == &rows[0] && column == 13);
+}
+
+static void column_absent_in_every_row_is_skipped(void)
+{
+	struct mib_rows r = make_rows();
+	oid name[MAX_OID_LEN];
+	unsigned column = 0;
+	size_t len;
+
+	table.has = row_has;
+	for (int i = 0; i < 3; i++)
+		absent[i][3] = true;
+	/* From the last cell of the column before it, and from its bare column OID. */
+	len = instance(name, 2, &rows[2]);
+	CHECK(mib_table_find(&table, r, name, len, 0, &column) == &rows[0] && column == 13);
+	len = instance(name, 3, NULL);
+	CHECK(mib_table_find(&table, r, name, len, 0, &column) == &rows[0] && column == 13);
+	len = instance(name, 3, &rows[0]);
+	CHECK(mib_table_find(&table, r, name, len, 1, &column) == NULL);
+	/* The last column absent too: the walk leaves the table. */
+	for (int i = 0; i < 3; i++)
+		absent[i][13] = true;
+	len = instance(name, 2, &rows[2]);
+	CHECK(mib_table_find(&table, r, name, len, 0, &column) == NULL);
+	/* Every cell absent: nothing at all. */
+	for (int i = 0; i < 3; i++)
+		absent[i][2] = true;
+	len = instance(name, 0, NULL);
+	CHECK(mib_table_find(&table, r, name, len, 0, &column) == NULL);
+}
+
 static void empty_table_has_no_instances(void)
 {
 	struct mib_rows r = make_rows();
@@ -122,6 +204,9 @@ int main(void)
 {
 	TEST(get_finds_the_exact_row);
 	TEST(getnext_walks_columns_then_rows);
+	TEST(get_of_an_absent_cell_is_no_instance);
+	TEST(getnext_skips_absent_cells);
+	TEST(column_absent_in_every_row_is_skipped);
 	TEST(empty_table_has_no_instances);
 	TEST(rows_sort_by_length_then_bytes);
 	UNIT_EXIT();
