@@ -141,18 +141,25 @@ CONF
 	assert_contains "$OUT" $'\nservice gone: status absent, pid 0, restarts 0, zombies 0, fd not served (fd_warn 80%, fd_crit 95%)' "-vvv"
 }
 
-fd_use_above_fd_warn_is_warning() {
+# start_busy FD_WARN FD_CRIT: the service "busy", 168 of 200 descriptors open, watched
+# with those thresholds by an oobhealthd that has read them.
+start_busy() {
 	start_snmpd || return
 	spawn prlimit --nofile=200:400 -- "$HELPERS/hold_fds" "$T/busy.pid" 165
-	wait_until 2000 test -s "$T/busy.pid" || { fail "hold_fds did not start"; return; }
+	wait_until 2000 test -s "$T/busy.pid" || { fail "hold_fds did not start"; return 1; }
 	write_config <<CONF
   - name: busy
     match: { pidfile: $T/busy.pid }
-    fd_warn: 80%
-    fd_crit: 95%
+    fd_warn: $1
+    fd_crit: $2
 CONF
 	start_agent || return
-	wait_until 3000 value_is 'ohServiceFdOpen."busy"' 168 || { fail "fd open: $(oh_get 'ohServiceFdOpen."busy"')"; return; }
+	wait_until 3000 value_is 'ohServiceFdOpen."busy"' 168 ||
+		{ fail "fd open: $(oh_get 'ohServiceFdOpen."busy"')"; return 1; }
+}
+
+fd_use_above_fd_warn_is_warning() {
+	start_busy 80% 95% || return
 	run_check -s busy
 	assert_plugin WARNING
 	assert_eq "OOBHEALTH WARNING - busy: fd 168/200 (84%) | fd_used=168;159;189;0;200 restarts=0c zombies=0;;;0" \
@@ -373,17 +380,7 @@ warn_80_crit_90_against_a_live_agent() {
 # range form of the guidelines decides alone.
 fd_ranges_follow_the_guidelines() {
 	local range state perf
-	start_snmpd || return
-	spawn prlimit --nofile=200:400 -- "$HELPERS/hold_fds" "$T/busy.pid" 165
-	wait_until 2000 test -s "$T/busy.pid" || { fail "hold_fds did not start"; return; }
-	write_config <<CONF
-  - name: busy
-    match: { pidfile: $T/busy.pid }
-    fd_warn: 98%
-    fd_crit: 99%
-CONF
-	start_agent || return
-	wait_until 3000 value_is 'ohServiceFdOpen."busy"' 168 || { fail "fd open: $(oh_get 'ohServiceFdOpen."busy"')"; return; }
+	start_busy 98% 99% || return
 	run_check -s busy
 	assert_plugin OK
 	# range, state at 84%, the critical range as perfdata prints it (descriptors of 200)
