@@ -1,5 +1,5 @@
 /* The AgentX master as oobhealthd sees it: why it is out of reach (net-snmp logs no
- * reason), and whether it refused our registrations. */
+ * reason), and what to do when it refuses our registrations. */
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 #include <net-snmp/agent/net-snmp-agent-includes.h>
@@ -28,8 +28,11 @@ static struct {
 	char socket[256];             /* as configured: /path, unix:/path, tcp:host:port */
 	unsigned retry_s;
 	netsnmp_session *session;     /* the open session, NULL while there is none */
+	unsigned sessions;            /* sessions opened since start */
 	int reported;                 /* the failure last logged; 0: none */
-	bool refused;
+	bool refused;                 /* refused on the first session: exit */
+	bool dropped;                 /* this session refused and closed: waiting to retry */
+	bool displaced;               /* refused since the last accepted registration */
 	char user[64], group[64];     /* who this process runs as, for the hints */
 } master;
 
@@ -169,8 +172,25 @@ static void master_check(unsigned int alarm_id, void *unused)
 		 master.socket, err < 0 ? gai_strerror(err) : strerror(err), hint, master.retry_s);
 }
 
+/* Ends the session after a refusal, through the library's own path for a master that
+ * hung up: it detaches our registrations and opens a new session every ping interval.
+ * Closing the session here instead would free it under the registrations still in
+ * progress; a shut-down socket only makes them fail at once. */
+static void drop_session(void)
+{
+	netsnmp_transport *transport = snmp_sess_transport(snmp_sess_pointer(master.session));
+
+	master.dropped = true;
+	master.displaced = true;
+	if (transport != NULL && transport->sock >= 0)
+		shutdown(transport->sock, SHUT_RDWR);
+}
+
 /* Wraps the AgentX client's registration: net-snmp drops the master's answer (the
- * callback's return), so a subtree the master refused would silently serve nothing. */
+ * callback's return), so a subtree the master refused would silently serve nothing.
+ * Refused on the first session, another subagent was there before us: exit. Refused on a
+ * later one, it took our place while we were disconnected (snmpd restarting): this is
+ * the instance that was running, so it waits for the place to be free again. */
 static int register_checked(int major, int minor, void *serverarg, void *clientarg)
 {
 	const struct register_parameters *reg = serverarg;
@@ -178,18 +198,32 @@ static int register_checked(int major, int minor, void *serverarg, void *clienta
 	char name[256] = "";
 	size_t used = 0;
 
+	if (ok && master.displaced) {
+		master.displaced = false;
+		snmp_log(LOG_NOTICE, "AgentX master %s accepts our registrations again\n",
+			 master.socket);
+	}
 	/* A failure counts as a refusal only when the master answered: no timeout, and the
-	 * session still open. */
-	if (ok || master.refused || master.session == NULL ||
+	 * session still open. One line per session. */
+	if (ok || master.refused || master.dropped || master.session == NULL ||
 	    master.session->s_snmp_errno != SNMPERR_SUCCESS)
 		return ok;
-	master.refused = true;
 	for (size_t i = 0; i < reg->namelen && used < sizeof(name); i++)
 		used += (size_t)snprintf(name + used, sizeof(name) - used, ".%lu",
 					 (unsigned long)reg->name[i]);
-	snmp_log(LOG_ERR, "AgentX master %s refused to register %s: another subagent already "
-		 "serves it, most likely a second oobhealthd with its own state file; this one "
-		 "exits\n", master.socket, name);
+	if (master.sessions <= 1) {
+		master.refused = true;
+		snmp_log(LOG_ERR, "AgentX master %s refused to register %s: another subagent "
+			 "already serves it, most likely a second oobhealthd with its own state file; "
+			 "this one exits\n", master.socket, name);
+		return ok;
+	}
+	snmp_log(LOG_ERR, "AgentX master %s refused to register %s on reconnecting: another "
+		 "subagent took it while this oobhealthd was disconnected, most likely a second "
+		 "oobhealthd with its own state file (stop that one); this one serves nothing "
+		 "meanwhile, closes the session and tries again every %u s\n", master.socket, name,
+		 master.retry_s);
+	drop_session();
 	return ok;
 }
 
@@ -214,6 +248,8 @@ static int on_master_open(int major, int minor, void *serverarg, void *clientarg
 			cb->sc_callback = register_checked;
 	}
 	master.session = serverarg;
+	master.sessions++;
+	master.dropped = false;
 	if (master.reported != 0)
 		snmp_log(LOG_NOTICE, "AgentX master %s reachable again\n", master.socket);
 	master.reported = 0;

@@ -82,6 +82,42 @@ second_instance_on_another_state_file_exits() {
 	assert_value 'ohServiceStatus."probe-only"' unknown
 }
 
+# snmpd restarts while the first oobhealthd is held stopped, and a second one with its own
+# state file takes OOBHEALTH-MIB in between: the first, refused on reconnecting, keeps
+# trying and serves again once the second stops.
+displaced_instance_waits_and_serves_again() {
+	probe_only_agent || return
+	local refused="AgentX master $T/agentx.sock refused to register .1.3.6.1.4.1.8072.9999.9999.4242."
+	sed -e "s|state_file: .*|state_file: $T/state2|" -e "s|name: probe-only|name: probe-b|" \
+		"$T/agent.yaml" >"$T/agent2.yaml"
+	kill -STOP "$AGENT_PID"
+	stop_snmpd
+	start_snmpd || { kill -CONT "$AGENT_PID"; return; }
+	spawn "$OOBHEALTHD" -f -c "$T/agent2.yaml" -Lf "$T/second.log"
+	local second=$SPAWNED
+	wait_until 10000 value_is 'ohServiceStatus."probe-b"' unknown ||
+		{ fail "the second oobhealthd did not register"; kill -CONT "$AGENT_PID"; return; }
+	kill -CONT "$AGENT_PID"
+	# ping_interval 1s: a line per attempt, one attempt a second.
+	if ! wait_until 15000 eval '[ "$(grep -c "$refused" "$T/agent.log")" -ge 3 ]'; then
+		fail "the first oobhealthd did not retry after the refusal:"
+		tail -5 "$T/agent.log"
+	fi
+	assert_contains "$(cat "$T/agent.log")" "on reconnecting: another subagent took it while this oobhealthd was disconnected" \
+		"the refused oobhealthd's log"
+	kill -0 "$AGENT_PID" 2>/dev/null || { fail "the first oobhealthd exited on the refusal"; forget_pid "$AGENT_PID"; return; }
+	assert_value 'ohServiceStatus."probe-b"' unknown
+	end_pid "$second"
+	wait_until 15000 value_is 'ohServiceStatus."probe-only"' unknown ||
+		fail "the first oobhealthd does not serve once the second stopped"
+	assert_contains "$(cat "$T/agent.log")" "AgentX master $T/agentx.sock accepts our registrations again" \
+		"the first oobhealthd's log once it serves again"
+	kill -0 "$AGENT_PID" 2>/dev/null || fail "the first oobhealthd is gone"
+	# Running normally, it still turns a second instance away.
+	timeout 30 "$OOBHEALTHD" -f -c "$T/agent2.yaml" -Lf "$T/third.log"
+	assert_eq 75 $? "exit code of a second oobhealthd while the first serves"
+}
+
 pidfile_is_never_written_through_a_symlink() {
 	start_snmpd || return
 	write_config <<CONF
@@ -398,7 +434,7 @@ master_socket_not_granted_is_explained() {
 }
 
 run_tests second_instance_on_the_same_state_file_is_refused killed_instance_leaves_no_stale_lock \
-	background_daemon_holds_the_lock second_instance_on_another_state_file_exits \
+	background_daemon_holds_the_lock second_instance_on_another_state_file_exits displaced_instance_waits_and_serves_again \
 	pidfile_is_never_written_through_a_symlink pidfile_replaced_by_another_is_left_alone \
 	lock_file_symlink_is_not_followed state_temp_file_symlink_is_not_followed \
 	syslog_ident_is_oobhealthd_under_Ls \
