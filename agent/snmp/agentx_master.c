@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <libgen.h>
+#include <limits.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
@@ -19,6 +20,11 @@
 #include <unistd.h>
 
 #define AGENTX_TCP_PORT "705"
+/* How long the diagnosis waits for a TCP master to answer: long enough for a master across
+ * a network, short enough not to hold up the SNMP thread, which runs it. */
+#define TCP_ANSWER_WAIT_MS 200
+/* connect_tcp's answer when the master is given by host name: no reason is looked up. */
+#define NOT_DIAGNOSED INT_MIN
 
 /* libnetsnmpagent's AgentX client registers each subtree with the master through this
  * callback; no installed header declares it. */
@@ -64,15 +70,17 @@ static int connect_unix(const char *path)
 	return err;
 }
 
-/* tcp:HOST:PORT, HOST:PORT or [V6]:PORT. Returns an errno, or EAI_* (negative) when the
- * host does not resolve; EINPROGRESS when the connection is still pending. */
+/* tcp:HOST:PORT, HOST:PORT or [V6]:PORT. Returns an errno, EINPROGRESS when the master
+ * has not answered within TCP_ANSWER_WAIT_MS, or NOT_DIAGNOSED when HOST is a name:
+ * getaddrinfo on a name may wait for DNS for seconds, and this runs on the SNMP thread. */
 static int connect_tcp(const char *spec)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV }, *ai;
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV }, *ai;
 	char host[256], port[16] = AGENTX_TCP_PORT;
 	struct pollfd pfd = { .events = POLLOUT };
 	const char *colon;
-	int rc, err = 0;
+	int err = 0;
 	socklen_t len = sizeof(err);
 
 	if (strncmp(spec, "tcp:", 4) == 0)
@@ -89,15 +97,15 @@ static int connect_tcp(const char *spec)
 		memmove(host, host + 1, strlen(host));
 		host[strcspn(host, "]")] = '\0';
 	}
-	rc = getaddrinfo(host, port, &hints, &ai);
-	if (rc != 0)
-		return rc < 0 ? rc : -rc;
+	if (getaddrinfo(host, port, &hints, &ai) != 0)
+		return NOT_DIAGNOSED;
 	pfd.fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (pfd.fd < 0) {
 		err = errno;
 	} else if (connect(pfd.fd, ai->ai_addr, ai->ai_addrlen) < 0) {
 		err = errno;
-		if (err == EINPROGRESS && poll(&pfd, 1, 0) == 1 &&
+		/* Still pending after the wait: EINPROGRESS stays, the master did not answer. */
+		if (err == EINPROGRESS && poll(&pfd, 1, TCP_ANSWER_WAIT_MS) == 1 &&
 		    getsockopt(pfd.fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
 			err = errno;
 	}
@@ -143,7 +151,8 @@ static void describe_failure(int err, char *hint, size_t len)
 		snprintf(hint, len, "Its accept queue is full: snmpd is stuck or overloaded");
 		break;
 	case EINPROGRESS:
-		snprintf(hint, len, "No answer yet: the host is down or a firewall drops the connection");
+		snprintf(hint, len, "No answer within %d ms: the host is down, a firewall drops the "
+			 "connection, or the network or snmpd is slow", TCP_ANSWER_WAIT_MS);
 		break;
 	default:
 		snprintf(hint, len, "Check agent.agentx_socket (or -x) against snmpd's agentXSocket");
@@ -163,13 +172,19 @@ static void master_check(unsigned int alarm_id, void *unused)
 	if (master.session != NULL || master.refused)
 		return;
 	err = path != NULL ? connect_unix(path) : connect_tcp(master.socket);
-	/* 0: it accepts now, and the library's next attempt will connect. */
-	if (err == 0 || err == master.reported)
+	/* 0: it accepts now, and the library's next attempt will connect. After a dropped
+	 * session the refusal line explains, and the master did answer: no guess. */
+	if (err == 0 || err == master.reported || (err == NOT_DIAGNOSED && master.dropped))
 		return;
 	master.reported = err;
+	if (err == NOT_DIAGNOSED) {
+		snmp_log(LOG_ERR, "AgentX master %s unreachable (no reason looked up for a master "
+			 "given by host name); retrying every %u s\n", master.socket, master.retry_s);
+		return;
+	}
 	describe_failure(err, hint, sizeof(hint));
 	snmp_log(LOG_ERR, "AgentX master %s unreachable: %s. %s; retrying every %u s\n",
-		 master.socket, err < 0 ? gai_strerror(err) : strerror(err), hint, master.retry_s);
+		 master.socket, strerror(err), hint, master.retry_s);
 }
 
 /* Ends the session after a refusal, through the library's own path for a master that

@@ -311,6 +311,26 @@ CONF
 		fail "no line on the socket left behind by the stopped snmpd"
 }
 
+# A TCP master given by address is diagnosed; by name it is not, as resolving a name may
+# block the SNMP thread.
+tcp_master_is_diagnosed_by_address_only() {
+	write_config <<CONF
+  - name: probe-only
+CONF
+	local port
+	port=$(free_port)
+	spawn "$OOBHEALTHD" -f -c "$T/agent.yaml" -Lf "$T/agent.log" -x "tcp:127.0.0.1:$port"
+	AGENT_PID=$SPAWNED
+	wait_until 5000 grep -qsF "AgentX master tcp:127.0.0.1:$port unreachable: Connection refused. Nothing accepts connections there: snmpd is not running (or listens elsewhere)" "$T/agent.log" ||
+		{ fail "no line on the refused TCP master"; cat "$T/agent.log"; }
+	end_pid "$AGENT_PID"
+	spawn "$OOBHEALTHD" -f -c "$T/agent.yaml" -Lf "$T/agent.log" -x "tcp:localhost:$port"
+	AGENT_PID=$SPAWNED
+	wait_until 5000 grep -qsF "AgentX master tcp:localhost:$port unreachable (no reason looked up for a master given by host name); retrying every 1 s" "$T/agent.log" ||
+		{ fail "no line on the TCP master given by name"; cat "$T/agent.log"; }
+	if grep -q "localhost:$port unreachable:" "$T/agent.log"; then fail "a reason was given for a master given by name"; fi
+}
+
 # --- oobhealthd as a dedicated user, snmpd configured with conf/snmpd.conf.snippet ---
 
 # The snippet as an operator adds it, with this test's socket and the test user's group.
@@ -440,6 +460,7 @@ run_tests second_instance_on_the_same_state_file_is_refused killed_instance_leav
 	syslog_ident_is_oobhealthd_under_Ls \
 	sighup_reopens_a_rotated_log_file sighup_reopens_a_log_file_given_before_syslog \
 	relative_paths_survive_the_fork state_directory_is_created state_directory_that_cannot_be_created_is_reported \
-	unreachable_master_is_explained_once_per_cause unprivileged_with_capabilities_reads_everything \
+	unreachable_master_is_explained_once_per_cause tcp_master_is_diagnosed_by_address_only \
+	unprivileged_with_capabilities_reads_everything \
 	unprivileged_without_capabilities_reports_unknown unprivileged_exe_match_is_unknown_not_absent \
 	master_socket_not_granted_is_explained
