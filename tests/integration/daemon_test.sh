@@ -118,6 +118,44 @@ displaced_instance_waits_and_serves_again() {
 	assert_eq 75 $? "exit code of a second oobhealthd while the first serves"
 }
 
+# Another state file but the same pidfile: refused before it touches the pidfile or snmpd,
+# so the first keeps its pidfile (logrotate's postrotate signals through it).
+second_instance_with_the_same_pidfile_is_refused() {
+	probe_only_agent || return
+	local out
+	sed "s|state_file: .*|state_file: $T/state2|" "$T/agent.yaml" >"$T/agent2.yaml"
+	out=$(timeout 30 "$OOBHEALTHD" -f -c "$T/agent2.yaml" -Lf "$T/second.log" -p "$T/agent.pid" 2>&1)
+	assert_eq 75 $? "exit code of a second oobhealthd with the same pidfile"
+	assert_contains "$out" "another oobhealthd (pid $AGENT_PID) is running with the pidfile $T/agent.pid. Stop that one first, or give this one its own -p PIDFILE; exiting" \
+		"what the second oobhealthd prints"
+	assert_eq "$AGENT_PID" "$(cat "$T/agent.pid" 2>&1)" "the pidfile after the second oobhealthd was refused"
+	if grep -q "AgentX subagent connected" "$T/second.log"; then fail "the second oobhealthd reached snmpd"; fi
+	if grep -q "duplicate registration" "$T/snmpd.log"; then fail "snmpd saw a duplicate registration"; fi
+	out=$(timeout 30 "$OOBHEALTHD" -c "$T/agent2.yaml" -Lf "$T/second.log" -p "$T/agent.pid" 2>&1)
+	assert_eq 75 $? "exit code of a second oobhealthd with the same pidfile, without -f"
+	assert_contains "$out" "another oobhealthd (pid $AGENT_PID) is running with the pidfile $T/agent.pid" \
+		"what it prints when started without -f"
+	assert_eq "$AGENT_PID" "$(cat "$T/agent.pid" 2>&1)" "the pidfile after the second refusal"
+	end_pid "$AGENT_PID"
+	[ -e "$T/agent.pid" ] && fail "the first oobhealthd's pidfile is still there after it exited"
+	return 0
+}
+
+# A pidfile that names no running oobhealthd is replaced.
+stale_pidfile_is_replaced() {
+	start_snmpd || return
+	write_config <<CONF
+  - name: probe-only
+CONF
+	local stale
+	for stale in "$SNMPD_PID" "12x" "0$SNMPD_PID" "-1" ""; do
+		printf '%s\n' "$stale" >"$T/agent.pid"
+		start_agent || { fail "oobhealthd did not start over a pidfile holding [$stale]"; return; }
+		assert_eq "$AGENT_PID" "$(cat "$T/agent.pid")" "the pidfile that held [$stale] (snmpd is $SNMPD_PID)"
+		end_pid "$AGENT_PID"
+	done
+}
+
 pidfile_is_never_written_through_a_symlink() {
 	start_snmpd || return
 	write_config <<CONF
@@ -455,6 +493,7 @@ master_socket_not_granted_is_explained() {
 
 run_tests second_instance_on_the_same_state_file_is_refused killed_instance_leaves_no_stale_lock \
 	background_daemon_holds_the_lock second_instance_on_another_state_file_exits displaced_instance_waits_and_serves_again \
+	second_instance_with_the_same_pidfile_is_refused stale_pidfile_is_replaced \
 	pidfile_is_never_written_through_a_symlink pidfile_replaced_by_another_is_left_alone \
 	lock_file_symlink_is_not_followed state_temp_file_symlink_is_not_followed \
 	syslog_ident_is_oobhealthd_under_Ls \
