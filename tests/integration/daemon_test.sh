@@ -287,6 +287,23 @@ CONF
 	return 0
 }
 
+# A relative -Lf file is still the one reopened on SIGHUP in the background. Started from
+# T's parent, so that the same name taken from / leads to a directory that does not exist
+# there: nothing is written outside T even when the name is not made absolute.
+relative_log_file_survives_the_fork() {
+	start_snmpd || return
+	write_config <<CONF
+  - name: probe-only
+CONF
+	(cd "$T/.." && "$OOBHEALTHD" -c "$T/agent.yaml" -Lf "$(basename "$T")/agent.log" -p "$T/agent.pid")
+	assert_eq 0 $? "exit code of the launching process"
+	wait_until 5000 test -s "$T/agent.pid" || { fail "no pidfile from the daemon"; return; }
+	AGENT_PID=$(cat "$T/agent.pid")
+	echo "$AGENT_PID" >>"$T/pids"
+	wait_until 5000 agent_has_cycled || { fail "the daemon does not answer"; return; }
+	rotate_and_hup "$T/agent.log"
+}
+
 state_directory_is_created() {
 	umask 022
 	start_snmpd || return
@@ -498,7 +515,8 @@ run_tests second_instance_on_the_same_state_file_is_refused killed_instance_leav
 	lock_file_symlink_is_not_followed state_temp_file_symlink_is_not_followed \
 	syslog_ident_is_oobhealthd_under_Ls \
 	sighup_reopens_a_rotated_log_file sighup_reopens_a_log_file_given_before_syslog \
-	relative_paths_survive_the_fork state_directory_is_created state_directory_that_cannot_be_created_is_reported \
+	relative_paths_survive_the_fork relative_log_file_survives_the_fork state_directory_is_created \
+	state_directory_that_cannot_be_created_is_reported \
 	unreachable_master_is_explained_once_per_cause tcp_master_is_diagnosed_by_address_only \
 	unprivileged_with_capabilities_reads_everything \
 	unprivileged_without_capabilities_reports_unknown unprivileged_exe_match_is_unknown_not_absent \
