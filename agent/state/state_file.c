@@ -531,6 +531,20 @@ int state_lock_take(const char *path, char *lock_path, size_t lock_path_len, pid
 		errno = EEXIST;
 		return -1;
 	}
+	/* The pid is written into the lock: never into a file that is also known by another
+	 * name (a hard link), or that someone other than root or us put there. */
+	if (st.st_nlink != 1 || (st.st_uid != 0 && st.st_uid != geteuid())) {
+		if (st.st_nlink != 1)
+			snprintf(error, error_len, "lock file %s has %lu names (hard links), so it is "
+				 "not oobhealthd's own: left untouched", lock_path,
+				 (unsigned long)st.st_nlink);
+		else
+			snprintf(error, error_len, "lock file %s belongs to uid %u, neither root nor "
+				 "this process's user: left untouched", lock_path, (unsigned)st.st_uid);
+		close(fd);
+		errno = EEXIST;
+		return -1;
+	}
 	/* flock belongs to the open file, so it survives the fork into the background and
 	 * ends with the last process holding it: a killed instance leaves no stale lock. */
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {

@@ -194,6 +194,36 @@ CONF
 		"the log about the planted symlink"
 }
 
+# The pid goes into the lock file: never into a file that is also known by another name.
+lock_file_hard_link_is_left_untouched() {
+	start_snmpd || return
+	write_config <<CONF
+  - name: probe-only
+CONF
+	mkdir "$T/outside"
+	echo precious >"$T/outside/victim"
+	ln "$T/outside/victim" "$T/state.lock"
+	start_agent || return
+	assert_eq precious "$(cat "$T/outside/victim")" "the file a hard link at the lock's name leads to"
+	assert_contains "$(cat "$T/agent.log")" "lock file $T/state.lock has 2 names (hard links), so it is not oobhealthd's own: left untouched; a second oobhealthd is not kept off $T/state: remove what is at that name" \
+		"the log about the hard link"
+	assert_value 'ohServiceStatus."probe-only"' unknown
+}
+
+# Nor into a lock file someone else (neither root nor oobhealthd's user) put there.
+lock_file_of_another_user_is_left_untouched() {
+	start_snmpd || return
+	write_config <<CONF
+  - name: probe-only
+CONF
+	echo precious >"$T/state.lock"
+	chown 4242:4242 "$T/state.lock"
+	start_agent || return
+	assert_eq precious "$(cat "$T/state.lock")" "the lock file of uid 4242"
+	assert_contains "$(cat "$T/agent.log")" "lock file $T/state.lock belongs to uid 4242, neither root nor this process's user: left untouched; a second oobhealthd is not kept off $T/state" \
+		"the log about the foreign lock file"
+}
+
 state_temp_file_symlink_is_not_followed() {
 	start_snmpd || return
 	write_config <<CONF
@@ -512,7 +542,8 @@ run_tests second_instance_on_the_same_state_file_is_refused killed_instance_leav
 	background_daemon_holds_the_lock second_instance_on_another_state_file_exits displaced_instance_waits_and_serves_again \
 	second_instance_with_the_same_pidfile_is_refused stale_pidfile_is_replaced \
 	pidfile_is_never_written_through_a_symlink pidfile_replaced_by_another_is_left_alone \
-	lock_file_symlink_is_not_followed state_temp_file_symlink_is_not_followed \
+	lock_file_symlink_is_not_followed lock_file_hard_link_is_left_untouched lock_file_of_another_user_is_left_untouched \
+	state_temp_file_symlink_is_not_followed \
 	syslog_ident_is_oobhealthd_under_Ls \
 	sighup_reopens_a_rotated_log_file sighup_reopens_a_log_file_given_before_syslog \
 	relative_paths_survive_the_fork relative_log_file_survives_the_fork state_directory_is_created \
