@@ -272,7 +272,7 @@ static void pidfile_remove(const struct pidfile *pidfile)
  * instance holds the lock. */
 static int claim_state_file(const char *state_file, int *lock_fd)
 {
-	char dir[PATH_MAX], lock_path[PATH_MAX], error[PATH_MAX + 128];
+	char dir[PATH_MAX] = "", lock_path[PATH_MAX], error[PATH_MAX + 128];
 	int made = state_dir_prepare(state_file, dir, sizeof(dir), error, sizeof(error));
 	pid_t holder;
 
@@ -391,13 +391,11 @@ int snmp_agent_run(struct config *config, const struct agent_options *options)
 			   (int)config->agent.ping_interval_s);
 	mib_register_all();
 	agentx_master_watch(config, own_user, own_group);
-	/* The first connection and registrations happen in here. */
+	/* The first connection and registrations happen in here. A signal meanwhile waits in
+	 * the signalfd for the agent loop. */
 	init_snmp(APP_NAME);
 	agentx_master_explain();
-	if (running)
-		serve(config, signal_fd, wake_fd);
-	else
-		config_free(config);
+	serve(config, signal_fd, wake_fd);
 	log_drain(emit_log);
 	snmp_shutdown(APP_NAME);
 	mib_release();

@@ -467,6 +467,7 @@ int state_dir_prepare(const char *path, char *dir, size_t dir_len, char *error, 
 	struct stat st;
 
 	error[0] = '\0';
+	dir[0] = '\0';
 	if (copy == NULL) {
 		snprintf(error, error_len, "%s: out of memory", path);
 		return -1;
