@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Daemon manners and least privilege: one instance per state file, a pidfile and lock never
-# written through a symlink, the syslog ident, log files reopened on SIGHUP, the state
-# directory, a master that cannot be reached, and oobhealthd run as a dedicated user
-# against an snmpd configured with conf/snmpd.conf.snippet.
+# Daemon manners and least privilege: one instance per state file and per pidfile, the
+# first instance kept when another takes the MIB while snmpd restarts, a pidfile and lock
+# never written through a symlink or a hard link, the syslog ident, log files reopened on
+# SIGHUP, the state directory, a master that cannot be reached, and oobhealthd run as a
+# dedicated user against an snmpd configured with conf/snmpd.conf.snippet.
 source "$(dirname "$0")/../lib.sh"
 
 probe_only_agent() {
