@@ -49,6 +49,27 @@ static char *absolute(const char *path)
 	return joined;
 }
 
+/* A -Lf file is opened again by name on SIGHUP, from / once in the background. The -L
+ * forms (-Lf F, -LfF, -Lf=F, -LF PRI F, ...) are net-snmp's to parse, so the name it keeps
+ * for each log file is made absolute once parsed: the file it opened is the same one.
+ * Returns -1 when out of memory. */
+static int absolute_log_files(void)
+{
+	for (netsnmp_log_handler *logh = get_logh_head(); logh != NULL; logh = logh->next) {
+		char *path;
+
+		if (logh->type != NETSNMP_LOGHANDLER_FILE || logh->token == NULL ||
+		    logh->token[0] == '/')
+			continue;
+		path = absolute(logh->token);
+		if (path == NULL)
+			return -1;
+		free((char *)logh->token);
+		logh->token = path;
+	}
+	return 0;
+}
+
 static struct config *load_or_report(const char *path)
 {
 	struct config_errors errors = { 0 };
@@ -116,7 +137,7 @@ int main(int argc, char **argv)
 	};
 	const char *config_path = OH_DEFAULT_CONFIG, *agentx_socket = NULL;
 	struct agent_options options = { 0 };
-	bool check = false, once = false, json = false;
+	bool check = false, once = false, json = false, out_of_memory;
 	char *daemon_config_path, *pidfile = NULL;
 	struct config *config;
 	int opt, code;
@@ -175,9 +196,12 @@ int main(int argc, char **argv)
 	if (once)
 		return run_once(config_path, json);
 	config_path = daemon_config_path = absolute(config_path);
-	if (options.pidfile != NULL)
+	out_of_memory = config_path == NULL;
+	if (options.pidfile != NULL) {
 		options.pidfile = pidfile = absolute(options.pidfile);
-	if (config_path == NULL || (options.pidfile == NULL && pidfile != NULL)) {
+		out_of_memory = out_of_memory || pidfile == NULL;
+	}
+	if (out_of_memory || absolute_log_files() < 0) {
 		fprintf(stderr, "oobhealthd: out of memory\n");
 		return 1;
 	}

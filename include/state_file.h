@@ -36,8 +36,9 @@ int state_dir_prepare(const char *path, char *dir, size_t dir_len, char *error, 
 /* Takes PATH.lock (set in LOCK_PATH) for the life of the process: an exclusive flock on
  * a file opened without following symlinks. Returns its descriptor; -2 when another
  * process holds it (*HOLDER is that process's pid, 0 if it wrote none yet); -1 when the
- * lock cannot be taken at all (errno EEXIST: something other than a regular file is at
- * that name). ERROR says why in both failure cases. */
+ * lock cannot be taken at all (errno EEXIST: what is at that name is not a regular file
+ * with that one name, owned by root or this process's user). ERROR says why in both
+ * failure cases. */
 int state_lock_take(const char *path, char *lock_path, size_t lock_path_len, pid_t *holder,
 		    char *error, size_t error_len);
 

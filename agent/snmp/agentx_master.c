@@ -1,5 +1,5 @@
 /* The AgentX master as oobhealthd sees it: why it is out of reach (net-snmp logs no
- * reason), and whether it refused our registrations. */
+ * reason), and what to do when it refuses our registrations. */
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 #include <net-snmp/agent/net-snmp-agent-includes.h>
@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <libgen.h>
+#include <limits.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
@@ -19,6 +20,11 @@
 #include <unistd.h>
 
 #define AGENTX_TCP_PORT "705"
+/* How long the diagnosis waits for a TCP master to answer: long enough for a master across
+ * a network, short enough not to hold up the SNMP thread, which runs it. */
+#define TCP_ANSWER_WAIT_MS 200
+/* connect_tcp's answer when the master is given by host name: no reason is looked up. */
+#define NOT_DIAGNOSED INT_MIN
 
 /* libnetsnmpagent's AgentX client registers each subtree with the master through this
  * callback; no installed header declares it. */
@@ -28,8 +34,11 @@ static struct {
 	char socket[256];             /* as configured: /path, unix:/path, tcp:host:port */
 	unsigned retry_s;
 	netsnmp_session *session;     /* the open session, NULL while there is none */
+	unsigned sessions;            /* sessions opened since start */
 	int reported;                 /* the failure last logged; 0: none */
-	bool refused;
+	bool refused;                 /* refused on the first session: exit */
+	bool dropped;                 /* this session refused and closed: waiting to retry */
+	bool displaced;               /* refused since the last accepted registration */
 	char user[64], group[64];     /* who this process runs as, for the hints */
 } master;
 
@@ -61,15 +70,17 @@ static int connect_unix(const char *path)
 	return err;
 }
 
-/* tcp:HOST:PORT, HOST:PORT or [V6]:PORT. Returns an errno, or EAI_* (negative) when the
- * host does not resolve; EINPROGRESS when the connection is still pending. */
+/* tcp:HOST:PORT, HOST:PORT or [V6]:PORT. Returns an errno, EINPROGRESS when the master
+ * has not answered within TCP_ANSWER_WAIT_MS, or NOT_DIAGNOSED when HOST is a name:
+ * getaddrinfo on a name may wait for DNS for seconds, and this runs on the SNMP thread. */
 static int connect_tcp(const char *spec)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV }, *ai;
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV }, *ai;
 	char host[256], port[16] = AGENTX_TCP_PORT;
 	struct pollfd pfd = { .events = POLLOUT };
 	const char *colon;
-	int rc, err = 0;
+	int err = 0;
 	socklen_t len = sizeof(err);
 
 	if (strncmp(spec, "tcp:", 4) == 0)
@@ -86,15 +97,15 @@ static int connect_tcp(const char *spec)
 		memmove(host, host + 1, strlen(host));
 		host[strcspn(host, "]")] = '\0';
 	}
-	rc = getaddrinfo(host, port, &hints, &ai);
-	if (rc != 0)
-		return rc < 0 ? rc : -rc;
+	if (getaddrinfo(host, port, &hints, &ai) != 0)
+		return NOT_DIAGNOSED;
 	pfd.fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (pfd.fd < 0) {
 		err = errno;
 	} else if (connect(pfd.fd, ai->ai_addr, ai->ai_addrlen) < 0) {
 		err = errno;
-		if (err == EINPROGRESS && poll(&pfd, 1, 0) == 1 &&
+		/* Still pending after the wait: EINPROGRESS stays, the master did not answer. */
+		if (err == EINPROGRESS && poll(&pfd, 1, TCP_ANSWER_WAIT_MS) == 1 &&
 		    getsockopt(pfd.fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
 			err = errno;
 	}
@@ -140,7 +151,8 @@ static void describe_failure(int err, char *hint, size_t len)
 		snprintf(hint, len, "Its accept queue is full: snmpd is stuck or overloaded");
 		break;
 	case EINPROGRESS:
-		snprintf(hint, len, "No answer yet: the host is down or a firewall drops the connection");
+		snprintf(hint, len, "No answer within %d ms: the host is down, a firewall drops the "
+			 "connection, or the network or snmpd is slow", TCP_ANSWER_WAIT_MS);
 		break;
 	default:
 		snprintf(hint, len, "Check agent.agentx_socket (or -x) against snmpd's agentXSocket");
@@ -160,17 +172,40 @@ static void master_check(unsigned int alarm_id, void *unused)
 	if (master.session != NULL || master.refused)
 		return;
 	err = path != NULL ? connect_unix(path) : connect_tcp(master.socket);
-	/* 0: it accepts now, and the library's next attempt will connect. */
-	if (err == 0 || err == master.reported)
+	/* 0: it accepts now, and the library's next attempt will connect. After a dropped
+	 * session the refusal line explains, and the master did answer: no guess. */
+	if (err == 0 || err == master.reported || (err == NOT_DIAGNOSED && master.dropped))
 		return;
 	master.reported = err;
+	if (err == NOT_DIAGNOSED) {
+		snmp_log(LOG_ERR, "AgentX master %s unreachable (no reason looked up for a master "
+			 "given by host name); retrying every %u s\n", master.socket, master.retry_s);
+		return;
+	}
 	describe_failure(err, hint, sizeof(hint));
 	snmp_log(LOG_ERR, "AgentX master %s unreachable: %s. %s; retrying every %u s\n",
-		 master.socket, err < 0 ? gai_strerror(err) : strerror(err), hint, master.retry_s);
+		 master.socket, strerror(err), hint, master.retry_s);
+}
+
+/* Ends the session after a refusal, through the library's own path for a master that
+ * hung up: it detaches our registrations and opens a new session every ping interval.
+ * Closing the session here instead would free it under the registrations still in
+ * progress; a shut-down socket only makes them fail at once. */
+static void drop_session(void)
+{
+	netsnmp_transport *transport = snmp_sess_transport(snmp_sess_pointer(master.session));
+
+	master.dropped = true;
+	master.displaced = true;
+	if (transport != NULL && transport->sock >= 0)
+		shutdown(transport->sock, SHUT_RDWR);
 }
 
 /* Wraps the AgentX client's registration: net-snmp drops the master's answer (the
- * callback's return), so a subtree the master refused would silently serve nothing. */
+ * callback's return), so a subtree the master refused would silently serve nothing.
+ * Refused on the first session, another subagent was there before us: exit. Refused on a
+ * later one, it took our place while we were disconnected (snmpd restarting): this is
+ * the instance that was running, so it waits for the place to be free again. */
 static int register_checked(int major, int minor, void *serverarg, void *clientarg)
 {
 	const struct register_parameters *reg = serverarg;
@@ -178,18 +213,32 @@ static int register_checked(int major, int minor, void *serverarg, void *clienta
 	char name[256] = "";
 	size_t used = 0;
 
+	if (ok && master.displaced) {
+		master.displaced = false;
+		snmp_log(LOG_NOTICE, "AgentX master %s accepts our registrations again\n",
+			 master.socket);
+	}
 	/* A failure counts as a refusal only when the master answered: no timeout, and the
-	 * session still open. */
-	if (ok || master.refused || master.session == NULL ||
+	 * session still open. One line per session. */
+	if (ok || master.refused || master.dropped || master.session == NULL ||
 	    master.session->s_snmp_errno != SNMPERR_SUCCESS)
 		return ok;
-	master.refused = true;
 	for (size_t i = 0; i < reg->namelen && used < sizeof(name); i++)
 		used += (size_t)snprintf(name + used, sizeof(name) - used, ".%lu",
 					 (unsigned long)reg->name[i]);
-	snmp_log(LOG_ERR, "AgentX master %s refused to register %s: another subagent already "
-		 "serves it, most likely a second oobhealthd with its own state file; this one "
-		 "exits\n", master.socket, name);
+	if (master.sessions <= 1) {
+		master.refused = true;
+		snmp_log(LOG_ERR, "AgentX master %s refused to register %s: another subagent "
+			 "already serves it, most likely a second oobhealthd with its own state file; "
+			 "this one exits\n", master.socket, name);
+		return ok;
+	}
+	snmp_log(LOG_ERR, "AgentX master %s refused to register %s on reconnecting: another "
+		 "subagent took it while this oobhealthd was disconnected, most likely a second "
+		 "oobhealthd with its own state file (stop that one); this one serves nothing "
+		 "meanwhile, closes the session and tries again every %u s\n", master.socket, name,
+		 master.retry_s);
+	drop_session();
 	return ok;
 }
 
@@ -214,6 +263,8 @@ static int on_master_open(int major, int minor, void *serverarg, void *clientarg
 			cb->sc_callback = register_checked;
 	}
 	master.session = serverarg;
+	master.sessions++;
+	master.dropped = false;
 	if (master.reported != 0)
 		snmp_log(LOG_NOTICE, "AgentX master %s reachable again\n", master.socket);
 	master.reported = 0;

@@ -180,6 +180,81 @@ fail:
 	return -1;
 }
 
+/* The pid an existing pidfile names, when it holds a plain positive decimal and at most a
+ * newline after it; 0 for anything else (none, a symlink, a FIFO, garbage, too long). */
+static pid_t pidfile_read(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	char text[16];
+	struct stat st;
+	ssize_t n = 0;
+	long pid = 0;
+
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		n = read(fd, text, sizeof(text));
+	close(fd);
+	if (n <= 0 || n == (ssize_t)sizeof(text))
+		return 0;
+	if (text[n - 1] == '\n')
+		n--;
+	if (n == 0 || text[0] == '0')
+		return 0;
+	for (ssize_t i = 0; i < n; i++) {
+		if (text[i] < '0' || text[i] > '9')
+			return 0;
+		pid = pid * 10 + (text[i] - '0');
+	}
+	return pid <= INT_MAX ? (pid_t)pid : 0;
+}
+
+/* Reads the name (comm) of process WHO ("self" or a pid) from /proc/WHO/stat into NAME;
+ * false when it is gone or a zombie. */
+static bool process_name(const char *who, char *name, size_t len)
+{
+	char path[64], text[512], *open_paren, *close_paren;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%s/stat", who);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return false;
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	/* "PID (NAME) STATE ...": the name may hold spaces and parentheses itself. */
+	open_paren = strchr(text, '(');
+	close_paren = strrchr(text, ')');
+	if (open_paren == NULL || close_paren == NULL || close_paren < open_paren ||
+	    close_paren[1] != ' ' || close_paren[2] == 'Z' || close_paren[2] == 'X')
+		return false;
+	snprintf(name, len, "%.*s", (int)(close_paren - open_paren - 1), open_paren + 1);
+	return true;
+}
+
+/* Before the pidfile is replaced: a live oobhealthd other than this process that it names
+ * would be left without one (logrotate's postrotate signals it by that file), and this
+ * instance is the mistaken one. A dead pid, another program's or garbage is stale. */
+static int pidfile_check(const struct pidfile *pidfile)
+{
+	char pid_text[16], name[64], own[64];
+	pid_t pid = pidfile_read(pidfile->path);
+
+	if (pid <= 0 || pid == getpid())
+		return 0;
+	snprintf(pid_text, sizeof(pid_text), "%d", (int)pid);
+	if (!process_name(pid_text, name, sizeof(name)))
+		return 0;
+	if (strcmp(name, APP_NAME) != 0 &&
+	    !(process_name("self", own, sizeof(own)) && strcmp(name, own) == 0))
+		return 0;
+	startup_error("another oobhealthd (pid %d) is running with the pidfile %s. Stop that one "
+		      "first, or give this one its own -p PIDFILE; exiting", (int)pid, pidfile->path);
+	return -1;
+}
+
 /* Removes the pidfile only while it is still the one this process wrote. */
 static void pidfile_remove(const struct pidfile *pidfile)
 {
@@ -197,7 +272,7 @@ static void pidfile_remove(const struct pidfile *pidfile)
  * instance holds the lock. */
 static int claim_state_file(const char *state_file, int *lock_fd)
 {
-	char dir[PATH_MAX], lock_path[PATH_MAX], error[PATH_MAX + 128];
+	char dir[PATH_MAX] = "", lock_path[PATH_MAX], error[PATH_MAX + 128];
 	int made = state_dir_prepare(state_file, dir, sizeof(dir), error, sizeof(error));
 	pid_t holder;
 
@@ -284,7 +359,10 @@ int snmp_agent_run(struct config *config, const struct agent_options *options)
 	note_own_names();
 	/* Before the fork into the background: a refused second instance fails in the
 	 * shell that started it, and never reaches snmpd. */
-	if (claim_state_file(config->agent.state_file, &lock_fd) < 0) {
+	if (claim_state_file(config->agent.state_file, &lock_fd) < 0 ||
+	    (pidfile.path != NULL && pidfile_check(&pidfile) < 0)) {
+		if (lock_fd >= 0)
+			close(lock_fd);
 		config_free(config);
 		return AGENT_EX_ANOTHER_INSTANCE;
 	}
@@ -313,13 +391,11 @@ int snmp_agent_run(struct config *config, const struct agent_options *options)
 			   (int)config->agent.ping_interval_s);
 	mib_register_all();
 	agentx_master_watch(config, own_user, own_group);
-	/* The first connection and registrations happen in here. */
+	/* The first connection and registrations happen in here. A signal meanwhile waits in
+	 * the signalfd for the agent loop. */
 	init_snmp(APP_NAME);
 	agentx_master_explain();
-	if (running)
-		serve(config, signal_fd, wake_fd);
-	else
-		config_free(config);
+	serve(config, signal_fd, wake_fd);
 	log_drain(emit_log);
 	snmp_shutdown(APP_NAME);
 	mib_release();

@@ -467,6 +467,7 @@ int state_dir_prepare(const char *path, char *dir, size_t dir_len, char *error, 
 	struct stat st;
 
 	error[0] = '\0';
+	dir[0] = '\0';
 	if (copy == NULL) {
 		snprintf(error, error_len, "%s: out of memory", path);
 		return -1;
@@ -527,6 +528,20 @@ int state_lock_take(const char *path, char *lock_path, size_t lock_path_len, pid
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		snprintf(error, error_len, "lock file %s is not a regular file", lock_path);
+		close(fd);
+		errno = EEXIST;
+		return -1;
+	}
+	/* The pid is written into the lock: never into a file that is also known by another
+	 * name (a hard link), or that someone other than root or us put there. */
+	if (st.st_nlink != 1 || (st.st_uid != 0 && st.st_uid != geteuid())) {
+		if (st.st_nlink != 1)
+			snprintf(error, error_len, "lock file %s has %lu names (hard links), so it is "
+				 "not oobhealthd's own: left untouched", lock_path,
+				 (unsigned long)st.st_nlink);
+		else
+			snprintf(error, error_len, "lock file %s belongs to uid %u, neither root nor "
+				 "this process's user: left untouched", lock_path, (unsigned)st.st_uid);
 		close(fd);
 		errno = EEXIST;
 		return -1;

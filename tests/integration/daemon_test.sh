@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Daemon manners and least privilege: one instance per state file, a pidfile and lock never
-# written through a symlink, the syslog ident, log files reopened on SIGHUP, the state
-# directory, a master that cannot be reached, and oobhealthd run as a dedicated user
-# against an snmpd configured with conf/snmpd.conf.snippet.
+# Daemon manners and least privilege: one instance per state file and per pidfile, the
+# first instance kept when another takes the MIB while snmpd restarts, a pidfile and lock
+# never written through a symlink or a hard link, the syslog ident, log files reopened on
+# SIGHUP, the state directory, a master that cannot be reached, and oobhealthd run as a
+# dedicated user against an snmpd configured with conf/snmpd.conf.snippet.
 source "$(dirname "$0")/../lib.sh"
 
 probe_only_agent() {
@@ -82,6 +83,80 @@ second_instance_on_another_state_file_exits() {
 	assert_value 'ohServiceStatus."probe-only"' unknown
 }
 
+# snmpd restarts while the first oobhealthd is held stopped, and a second one with its own
+# state file takes OOBHEALTH-MIB in between: the first, refused on reconnecting, keeps
+# trying and serves again once the second stops.
+displaced_instance_waits_and_serves_again() {
+	probe_only_agent || return
+	local refused="AgentX master $T/agentx.sock refused to register .1.3.6.1.4.1.8072.9999.9999.4242."
+	sed -e "s|state_file: .*|state_file: $T/state2|" -e "s|name: probe-only|name: probe-b|" \
+		"$T/agent.yaml" >"$T/agent2.yaml"
+	kill -STOP "$AGENT_PID"
+	stop_snmpd
+	start_snmpd || { kill -CONT "$AGENT_PID"; return; }
+	spawn "$OOBHEALTHD" -f -c "$T/agent2.yaml" -Lf "$T/second.log"
+	local second=$SPAWNED
+	wait_until 10000 value_is 'ohServiceStatus."probe-b"' unknown ||
+		{ fail "the second oobhealthd did not register"; kill -CONT "$AGENT_PID"; return; }
+	kill -CONT "$AGENT_PID"
+	# ping_interval 1s: a line per attempt, one attempt a second.
+	if ! wait_until 15000 eval '[ "$(grep -c "$refused" "$T/agent.log")" -ge 3 ]'; then
+		fail "the first oobhealthd did not retry after the refusal:"
+		tail -5 "$T/agent.log"
+	fi
+	assert_contains "$(cat "$T/agent.log")" "on reconnecting: another subagent took it while this oobhealthd was disconnected" \
+		"the refused oobhealthd's log"
+	kill -0 "$AGENT_PID" 2>/dev/null || { fail "the first oobhealthd exited on the refusal"; forget_pid "$AGENT_PID"; return; }
+	assert_value 'ohServiceStatus."probe-b"' unknown
+	end_pid "$second"
+	wait_until 15000 value_is 'ohServiceStatus."probe-only"' unknown ||
+		fail "the first oobhealthd does not serve once the second stopped"
+	assert_contains "$(cat "$T/agent.log")" "AgentX master $T/agentx.sock accepts our registrations again" \
+		"the first oobhealthd's log once it serves again"
+	kill -0 "$AGENT_PID" 2>/dev/null || fail "the first oobhealthd is gone"
+	# Running normally, it still turns a second instance away.
+	timeout 30 "$OOBHEALTHD" -f -c "$T/agent2.yaml" -Lf "$T/third.log"
+	assert_eq 75 $? "exit code of a second oobhealthd while the first serves"
+}
+
+# Another state file but the same pidfile: refused before it touches the pidfile or snmpd,
+# so the first keeps its pidfile (logrotate's postrotate signals through it).
+second_instance_with_the_same_pidfile_is_refused() {
+	probe_only_agent || return
+	local out
+	sed "s|state_file: .*|state_file: $T/state2|" "$T/agent.yaml" >"$T/agent2.yaml"
+	out=$(timeout 30 "$OOBHEALTHD" -f -c "$T/agent2.yaml" -Lf "$T/second.log" -p "$T/agent.pid" 2>&1)
+	assert_eq 75 $? "exit code of a second oobhealthd with the same pidfile"
+	assert_contains "$out" "another oobhealthd (pid $AGENT_PID) is running with the pidfile $T/agent.pid. Stop that one first, or give this one its own -p PIDFILE; exiting" \
+		"what the second oobhealthd prints"
+	assert_eq "$AGENT_PID" "$(cat "$T/agent.pid" 2>&1)" "the pidfile after the second oobhealthd was refused"
+	if grep -q "AgentX subagent connected" "$T/second.log"; then fail "the second oobhealthd reached snmpd"; fi
+	if grep -q "duplicate registration" "$T/snmpd.log"; then fail "snmpd saw a duplicate registration"; fi
+	out=$(timeout 30 "$OOBHEALTHD" -c "$T/agent2.yaml" -Lf "$T/second.log" -p "$T/agent.pid" 2>&1)
+	assert_eq 75 $? "exit code of a second oobhealthd with the same pidfile, without -f"
+	assert_contains "$out" "another oobhealthd (pid $AGENT_PID) is running with the pidfile $T/agent.pid" \
+		"what it prints when started without -f"
+	assert_eq "$AGENT_PID" "$(cat "$T/agent.pid" 2>&1)" "the pidfile after the second refusal"
+	end_pid "$AGENT_PID"
+	[ -e "$T/agent.pid" ] && fail "the first oobhealthd's pidfile is still there after it exited"
+	return 0
+}
+
+# A pidfile that names no running oobhealthd is replaced.
+stale_pidfile_is_replaced() {
+	start_snmpd || return
+	write_config <<CONF
+  - name: probe-only
+CONF
+	local stale
+	for stale in "$SNMPD_PID" "12x" "0$SNMPD_PID" "-1" ""; do
+		printf '%s\n' "$stale" >"$T/agent.pid"
+		start_agent || { fail "oobhealthd did not start over a pidfile holding [$stale]"; return; }
+		assert_eq "$AGENT_PID" "$(cat "$T/agent.pid")" "the pidfile that held [$stale] (snmpd is $SNMPD_PID)"
+		end_pid "$AGENT_PID"
+	done
+}
+
 pidfile_is_never_written_through_a_symlink() {
 	start_snmpd || return
 	write_config <<CONF
@@ -118,6 +193,36 @@ CONF
 	assert_eq precious "$(cat "$T/victim")" "the file a symlink at the lock's name points to"
 	assert_contains "$(cat "$T/agent.log")" "lock file $T/state.lock: cannot open: Too many levels of symbolic links; a second oobhealthd is not kept off $T/state: remove what is at that name" \
 		"the log about the planted symlink"
+}
+
+# The pid goes into the lock file: never into a file that is also known by another name.
+lock_file_hard_link_is_left_untouched() {
+	start_snmpd || return
+	write_config <<CONF
+  - name: probe-only
+CONF
+	mkdir "$T/outside"
+	echo precious >"$T/outside/victim"
+	ln "$T/outside/victim" "$T/state.lock"
+	start_agent || return
+	assert_eq precious "$(cat "$T/outside/victim")" "the file a hard link at the lock's name leads to"
+	assert_contains "$(cat "$T/agent.log")" "lock file $T/state.lock has 2 names (hard links), so it is not oobhealthd's own: left untouched; a second oobhealthd is not kept off $T/state: remove what is at that name" \
+		"the log about the hard link"
+	assert_value 'ohServiceStatus."probe-only"' unknown
+}
+
+# Nor into a lock file someone else (neither root nor oobhealthd's user) put there.
+lock_file_of_another_user_is_left_untouched() {
+	start_snmpd || return
+	write_config <<CONF
+  - name: probe-only
+CONF
+	echo precious >"$T/state.lock"
+	chown 4242:4242 "$T/state.lock"
+	start_agent || return
+	assert_eq precious "$(cat "$T/state.lock")" "the lock file of uid 4242"
+	assert_contains "$(cat "$T/agent.log")" "lock file $T/state.lock belongs to uid 4242, neither root nor this process's user: left untouched; a second oobhealthd is not kept off $T/state" \
+		"the log about the foreign lock file"
 }
 
 state_temp_file_symlink_is_not_followed() {
@@ -213,6 +318,23 @@ CONF
 	return 0
 }
 
+# A relative -Lf file is still the one reopened on SIGHUP in the background. Started from
+# T's parent, so that the same name taken from / leads to a directory that does not exist
+# there: nothing is written outside T even when the name is not made absolute.
+relative_log_file_survives_the_fork() {
+	start_snmpd || return
+	write_config <<CONF
+  - name: probe-only
+CONF
+	(cd "$T/.." && "$OOBHEALTHD" -c "$T/agent.yaml" -Lf "$(basename "$T")/agent.log" -p "$T/agent.pid")
+	assert_eq 0 $? "exit code of the launching process"
+	wait_until 5000 test -s "$T/agent.pid" || { fail "no pidfile from the daemon"; return; }
+	AGENT_PID=$(cat "$T/agent.pid")
+	echo "$AGENT_PID" >>"$T/pids"
+	wait_until 5000 agent_has_cycled || { fail "the daemon does not answer"; return; }
+	rotate_and_hup "$T/agent.log"
+}
+
 state_directory_is_created() {
 	umask 022
 	start_snmpd || return
@@ -273,6 +395,26 @@ CONF
 	stop_snmpd
 	wait_until 5000 grep -q "unreachable: Connection refused. Nothing accepts connections there: snmpd is not running (the socket is left from an earlier run)" "$T/agent.log" ||
 		fail "no line on the socket left behind by the stopped snmpd"
+}
+
+# A TCP master given by address is diagnosed; by name it is not, as resolving a name may
+# block the SNMP thread.
+tcp_master_is_diagnosed_by_address_only() {
+	write_config <<CONF
+  - name: probe-only
+CONF
+	local port
+	port=$(free_port)
+	spawn "$OOBHEALTHD" -f -c "$T/agent.yaml" -Lf "$T/agent.log" -x "tcp:127.0.0.1:$port"
+	AGENT_PID=$SPAWNED
+	wait_until 5000 grep -qsF "AgentX master tcp:127.0.0.1:$port unreachable: Connection refused. Nothing accepts connections there: snmpd is not running (or listens elsewhere)" "$T/agent.log" ||
+		{ fail "no line on the refused TCP master"; cat "$T/agent.log"; }
+	end_pid "$AGENT_PID"
+	spawn "$OOBHEALTHD" -f -c "$T/agent.yaml" -Lf "$T/agent.log" -x "tcp:localhost:$port"
+	AGENT_PID=$SPAWNED
+	wait_until 5000 grep -qsF "AgentX master tcp:localhost:$port unreachable (no reason looked up for a master given by host name); retrying every 1 s" "$T/agent.log" ||
+		{ fail "no line on the TCP master given by name"; cat "$T/agent.log"; }
+	if grep -q "localhost:$port unreachable:" "$T/agent.log"; then fail "a reason was given for a master given by name"; fi
 }
 
 # --- oobhealthd as a dedicated user, snmpd configured with conf/snmpd.conf.snippet ---
@@ -454,13 +596,17 @@ master_socket_not_granted_is_explained() {
 }
 
 run_tests second_instance_on_the_same_state_file_is_refused killed_instance_leaves_no_stale_lock \
-	background_daemon_holds_the_lock second_instance_on_another_state_file_exits \
+	background_daemon_holds_the_lock second_instance_on_another_state_file_exits displaced_instance_waits_and_serves_again \
+	second_instance_with_the_same_pidfile_is_refused stale_pidfile_is_replaced \
 	pidfile_is_never_written_through_a_symlink pidfile_replaced_by_another_is_left_alone \
-	lock_file_symlink_is_not_followed state_temp_file_symlink_is_not_followed \
+	lock_file_symlink_is_not_followed lock_file_hard_link_is_left_untouched lock_file_of_another_user_is_left_untouched \
+	state_temp_file_symlink_is_not_followed \
 	syslog_ident_is_oobhealthd_under_Ls \
 	sighup_reopens_a_rotated_log_file sighup_reopens_a_log_file_given_before_syslog \
-	relative_paths_survive_the_fork state_directory_is_created state_directory_that_cannot_be_created_is_reported \
-	unreachable_master_is_explained_once_per_cause unprivileged_with_capabilities_reads_everything \
+	relative_paths_survive_the_fork relative_log_file_survives_the_fork state_directory_is_created \
+	state_directory_that_cannot_be_created_is_reported \
+	unreachable_master_is_explained_once_per_cause tcp_master_is_diagnosed_by_address_only \
+	unprivileged_with_capabilities_reads_everything \
 	unprivileged_without_capabilities_reports_unknown check_plugin_leaves_out_unread_fds \
 	unprivileged_exe_match_is_unknown_not_absent \
 	master_socket_not_granted_is_explained
