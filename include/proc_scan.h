@@ -40,6 +40,10 @@ void process_table_free(struct process_table *table);
  * with errno set. */
 ssize_t proc_read_small(int dirfd, const char *path, char *buf, size_t len);
 
+/* One process's /proc/PID/stat alone (pid, comm, state, ppid, start) into PROC; -1 when
+ * it is gone. */
+int proc_read_stat(pid_t pid, struct process *proc);
+
 const struct process *process_find(const struct process_table *table, pid_t pid);
 
 /* The comm of PID, "?" when it is not in the table. */

@@ -169,6 +169,19 @@ static void link_children(struct process_table *table)
 	}
 }
 
+int proc_read_stat(pid_t pid, struct process *proc)
+{
+	char path[32], stat[1024];
+	unsigned long flags;
+
+	memset(proc, 0, sizeof(*proc));
+	proc->pid = pid;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (proc_read_small(AT_FDCWD, path, stat, sizeof(stat)) <= 0)
+		return -1;
+	return parse_stat(stat, proc, &flags);
+}
+
 int proc_scan(const char *proc_root, unsigned wants, struct process_table *table)
 {
 	DIR *dir = opendir(proc_root);

@@ -1,15 +1,11 @@
 /* Finds each service's main process in the scanned process table. */
 #include "service_locate.h"
+#include "pid_file.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#define PID_MAX_LIMIT 4194304 /* the kernel's ceiling for kernel.pid_max */
 
 unsigned service_scan_wants(const struct config *config)
 {
@@ -33,53 +29,39 @@ unsigned service_scan_wants(const struct config *config)
 	return wants;
 }
 
-/* Reads a pidfile without ever blocking on it (a FIFO or device is refused, not opened
- * for reading). Returns the pid, or 0 with OUT's status and reason set. */
+/* The pid in a pidfile, or 0 with OUT's status and reason set. */
 static pid_t read_pidfile(const char *path, struct service_process *out)
 {
-	char buf[32], *end;
-	struct stat st;
-	ssize_t n;
-	long pid;
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	char text[32];
+	pid_t pid = 0;
 
-	if (fd < 0) {
-		out->status = errno == ENOENT ? SERVICE_ABSENT : SERVICE_UNKNOWN;
-		if (errno == ENOENT)
-			snprintf(out->reason, sizeof(out->reason), "pidfile %s is missing", path);
-		else
-			snprintf(out->reason, sizeof(out->reason), "pidfile %s: cannot open: %s",
-				 path, strerror(errno));
-		return 0;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		out->status = SERVICE_UNKNOWN;
-		snprintf(out->reason, sizeof(out->reason), "pidfile %s is not a regular file", path);
-		return 0;
-	}
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n < 0) {
-		out->status = SERVICE_UNKNOWN;
+	out->status = SERVICE_UNKNOWN;
+	switch (pid_file_read(path, &pid, text, sizeof(text))) {
+	case PID_FILE_OK:
+		out->status = SERVICE_UP;
+		return pid;
+	case PID_FILE_MISSING:
+		out->status = SERVICE_ABSENT;
+		snprintf(out->reason, sizeof(out->reason), "pidfile %s is missing", path);
+		break;
+	case PID_FILE_CANNOT_OPEN:
+		snprintf(out->reason, sizeof(out->reason), "pidfile %s: cannot open: %s", path,
+			 strerror(errno));
+		break;
+	case PID_FILE_CANNOT_READ:
 		snprintf(out->reason, sizeof(out->reason), "pidfile %s: cannot read: %s", path,
 			 strerror(errno));
-		return 0;
-	}
-	buf[n] = '\0';
-	errno = 0;
-	pid = strtol(buf, &end, 10);
-	while (*end == '\n' || *end == ' ' || *end == '\t' || *end == '\r')
-		end++;
-	if (n == 0 || end == buf || *end != '\0' || errno != 0 || pid < 1 || pid > PID_MAX_LIMIT ||
-	    buf[0] < '0' || buf[0] > '9') {
-		out->status = SERVICE_UNKNOWN;
-		buf[strcspn(buf, "\n")] = '\0';
+		break;
+	case PID_FILE_NOT_REGULAR:
+		snprintf(out->reason, sizeof(out->reason), "pidfile %s is not a regular file", path);
+		break;
+	case PID_FILE_NOT_A_PID:
+		text[strcspn(text, "\n")] = '\0';
 		snprintf(out->reason, sizeof(out->reason), "pidfile %s does not hold a pid (\"%.20s\")",
-			 path, buf);
-		return 0;
+			 path, text);
+		break;
 	}
-	return (pid_t)pid;
+	return 0;
 }
 
 static int cgroup_in_unit(const char *cgroup, const char *unit)

@@ -1,5 +1,5 @@
 /* The SNMP thread: AgentX subagent set-up, the agent loop, signals and shutdown, with the
- * daemon's manners around them: one instance per state file, a pidfile, log files let go
+ * daemon's manners around them: one instance per state file and pidfile, log files let go
  * on SIGHUP. */
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
@@ -9,7 +9,6 @@
 #include "log.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
@@ -19,10 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "agentx_master.h"
+#include "daemon_pidfile.h"
 #include "handoff.h"
 #include "mib.h"
 #include "prober.h"
@@ -128,143 +127,6 @@ static int block_signals(void)
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
-/* ---- the pidfile ---- */
-
-struct pidfile {
-	const char *path;      /* NULL: none */
-	bool written;
-	dev_t dev;             /* the file this process wrote, which alone it removes */
-	ino_t ino;
-};
-
-/* Writes a new file beside PATH and renames it over PATH: a symlink or a file someone
- * else owns at that name is replaced, never written through. */
-static int pidfile_write(struct pidfile *pidfile)
-{
-	char temp[PATH_MAX], text[32];
-	int len = snprintf(text, sizeof(text), "%d\n", (int)getpid()), fd;
-	const char *step = "create";
-	struct stat st;
-
-	if ((size_t)snprintf(temp, sizeof(temp), "%s.XXXXXX", pidfile->path) >= sizeof(temp)) {
-		errno = ENAMETOOLONG;
-		goto fail;
-	}
-	fd = mkostemp(temp, O_CLOEXEC);
-	if (fd < 0)
-		goto fail;
-	step = "write";
-	if (fchmod(fd, 0644) < 0 || write(fd, text, (size_t)len) != len || fstat(fd, &st) < 0) {
-		int saved = errno;
-
-		close(fd);
-		unlink(temp);
-		errno = saved;
-		goto fail;
-	}
-	close(fd);
-	step = "rename";
-	if (rename(temp, pidfile->path) < 0) {
-		int saved = errno;
-
-		unlink(temp);
-		errno = saved;
-		goto fail;
-	}
-	pidfile->written = true;
-	pidfile->dev = st.st_dev;
-	pidfile->ino = st.st_ino;
-	return 0;
-fail:
-	startup_error("pidfile %s: cannot %s it: %s", pidfile->path, step, strerror(errno));
-	return -1;
-}
-
-/* The pid an existing pidfile names, when it holds a plain positive decimal and at most a
- * newline after it; 0 for anything else (none, a symlink, a FIFO, garbage, too long). */
-static pid_t pidfile_read(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	char text[16];
-	struct stat st;
-	ssize_t n = 0;
-	long pid = 0;
-
-	if (fd < 0)
-		return 0;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-		n = read(fd, text, sizeof(text));
-	close(fd);
-	if (n <= 0 || n == (ssize_t)sizeof(text))
-		return 0;
-	if (text[n - 1] == '\n')
-		n--;
-	if (n == 0 || text[0] == '0')
-		return 0;
-	for (ssize_t i = 0; i < n; i++) {
-		if (text[i] < '0' || text[i] > '9')
-			return 0;
-		pid = pid * 10 + (text[i] - '0');
-	}
-	return pid <= INT_MAX ? (pid_t)pid : 0;
-}
-
-/* Reads the name (comm) of process WHO ("self" or a pid) from /proc/WHO/stat into NAME;
- * false when it is gone or a zombie. */
-static bool process_name(const char *who, char *name, size_t len)
-{
-	char path[64], text[512], *open_paren, *close_paren;
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "/proc/%s/stat", who);
-	f = fopen(path, "re");
-	if (f == NULL)
-		return false;
-	n = fread(text, 1, sizeof(text) - 1, f);
-	fclose(f);
-	text[n] = '\0';
-	/* "PID (NAME) STATE ...": the name may hold spaces and parentheses itself. */
-	open_paren = strchr(text, '(');
-	close_paren = strrchr(text, ')');
-	if (open_paren == NULL || close_paren == NULL || close_paren < open_paren ||
-	    close_paren[1] != ' ' || close_paren[2] == 'Z' || close_paren[2] == 'X')
-		return false;
-	snprintf(name, len, "%.*s", (int)(close_paren - open_paren - 1), open_paren + 1);
-	return true;
-}
-
-/* Before the pidfile is replaced: a live oobhealthd other than this process that it names
- * would be left without one (logrotate's postrotate signals it by that file), and this
- * instance is the mistaken one. A dead pid, another program's or garbage is stale. */
-static int pidfile_check(const struct pidfile *pidfile)
-{
-	char pid_text[16], name[64], own[64];
-	pid_t pid = pidfile_read(pidfile->path);
-
-	if (pid <= 0 || pid == getpid())
-		return 0;
-	snprintf(pid_text, sizeof(pid_text), "%d", (int)pid);
-	if (!process_name(pid_text, name, sizeof(name)))
-		return 0;
-	if (strcmp(name, APP_NAME) != 0 &&
-	    !(process_name("self", own, sizeof(own)) && strcmp(name, own) == 0))
-		return 0;
-	startup_error("another oobhealthd (pid %d) is running with the pidfile %s. Stop that one "
-		      "first, or give this one its own -p PIDFILE; exiting", (int)pid, pidfile->path);
-	return -1;
-}
-
-/* Removes the pidfile only while it is still the one this process wrote. */
-static void pidfile_remove(const struct pidfile *pidfile)
-{
-	struct stat st;
-
-	if (pidfile->written && lstat(pidfile->path, &st) == 0 && st.st_dev == pidfile->dev &&
-	    st.st_ino == pidfile->ino)
-		unlink(pidfile->path);
-}
-
 /* ---- one instance per state file ---- */
 
 /* Creates the state directory when missing and takes the lock beside the state file.
@@ -347,8 +209,10 @@ static void serve(struct config *config, int signal_fd, int wake_fd)
 
 int snmp_agent_run(struct config *config, const struct agent_options *options)
 {
-	struct pidfile pidfile = { .path = options->pidfile };
+	struct daemon_pidfile pidfile = { .path = options->pidfile };
+	char error[PATH_MAX + 64];
 	int signal_fd, wake_fd, lock_fd;
+	pid_t other = 0;
 
 	if (!options->log_chosen) {
 		if (options->foreground)
@@ -360,7 +224,11 @@ int snmp_agent_run(struct config *config, const struct agent_options *options)
 	/* Before the fork into the background: a refused second instance fails in the
 	 * shell that started it, and never reaches snmpd. */
 	if (claim_state_file(config->agent.state_file, &lock_fd) < 0 ||
-	    (pidfile.path != NULL && pidfile_check(&pidfile) < 0)) {
+	    (other = daemon_pidfile_other(&pidfile)) > 0) {
+		if (other > 0)
+			startup_error("another oobhealthd (pid %d) is running with the pidfile %s. "
+				      "Stop that one first, or give this one its own -p PIDFILE; "
+				      "exiting", (int)other, pidfile.path);
 		if (lock_fd >= 0)
 			close(lock_fd);
 		config_free(config);
@@ -373,13 +241,15 @@ int snmp_agent_run(struct config *config, const struct agent_options *options)
 	if (lock_fd >= 0 && state_lock_note_pid(lock_fd, getpid()) < 0)
 		snmp_log(LOG_WARNING, "cannot write the pid into the lock beside %s: %s\n",
 			 config->agent.state_file, strerror(errno));
-	if (pidfile.path != NULL && pidfile_write(&pidfile) < 0)
+	if (pidfile.path != NULL && daemon_pidfile_write(&pidfile, error, sizeof(error)) < 0) {
+		startup_error("%s", error);
 		return 1;
+	}
 	signal_fd = block_signals();
 	wake_fd = handoff_init();
 	if (signal_fd < 0 || wake_fd < 0) {
 		snmp_log(LOG_ERR, "cannot set up signal or wake-up descriptors: %s\n", strerror(errno));
-		pidfile_remove(&pidfile);
+		daemon_pidfile_remove(&pidfile);
 		return 1;
 	}
 	configure_subagent(config);
@@ -399,6 +269,6 @@ int snmp_agent_run(struct config *config, const struct agent_options *options)
 	log_drain(emit_log);
 	snmp_shutdown(APP_NAME);
 	mib_release();
-	pidfile_remove(&pidfile);
+	daemon_pidfile_remove(&pidfile);
 	return exit_code;
 }
