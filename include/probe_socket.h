@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 
 
 #define PROBE_READ_MAX 4096 /* replies are judged on their first 4 KiB */
@@ -42,5 +43,8 @@ struct exchange {
 };
 
 void exchange_run(struct exchange *ex);
+
+/* Fills SUN for a unix socket PATH ("@name": the abstract namespace); returns its length. */
+socklen_t exchange_unix_address(const char *path, struct sockaddr_un *sun);
 
 #endif

@@ -180,23 +180,6 @@ static void describe_failure(const struct probe_config *probe, const struct exch
 	}
 }
 
-static socklen_t unix_address(const char *path, struct sockaddr_un *sun)
-{
-	size_t len = strlen(path);
-
-	memset(sun, 0, sizeof(*sun));
-	sun->sun_family = AF_UNIX;
-	if (len >= sizeof(sun->sun_path))
-		len = sizeof(sun->sun_path) - 1;
-	memcpy(sun->sun_path, path, len);
-	/* "@name": the abstract namespace, whose names start with a NUL byte. */
-	if (path[0] == '@') {
-		sun->sun_path[0] = '\0';
-		return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len);
-	}
-	return (socklen_t)sizeof(*sun);
-}
-
 void probe_run(const struct probe_config *probe, struct probe_result *out)
 {
 	struct exchange ex = { 0 };
@@ -207,7 +190,7 @@ void probe_run(const struct probe_config *probe, struct probe_result *out)
 	memset(out, 0, sizeof(*out));
 	ex.deadline_us = started + (uint64_t)probe->timeout_ms * 1000;
 	if (probe->kind == PROBE_UNIX) {
-		ex.addr_len = unix_address(probe->unix_path, &sun);
+		ex.addr_len = exchange_unix_address(probe->unix_path, &sun);
 		ex.addr = (const struct sockaddr *)&sun;
 	} else {
 		ex.addr = (const struct sockaddr *)&probe->addr;

@@ -4,8 +4,10 @@
 #include "clock.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 /* Waits for EVENTS on FD until the deadline. Returns 1 when ready, 0 on timeout, -1 on
@@ -146,6 +148,23 @@ static void read_reply(struct exchange *ex, int fd)
 		if (wait_or_finish(ex, fd, POLLIN) < 0)
 			return;
 	}
+}
+
+socklen_t exchange_unix_address(const char *path, struct sockaddr_un *sun)
+{
+	size_t len = strlen(path);
+
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	if (len >= sizeof(sun->sun_path))
+		len = sizeof(sun->sun_path) - 1;
+	memcpy(sun->sun_path, path, len);
+	/* "@name": the abstract namespace, whose names start with a NUL byte. */
+	if (path[0] == '@') {
+		sun->sun_path[0] = '\0';
+		return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len);
+	}
+	return (socklen_t)sizeof(*sun);
 }
 
 void exchange_run(struct exchange *ex)

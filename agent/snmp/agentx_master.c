@@ -6,18 +6,16 @@
 #include <net-snmp/agent/agent_callbacks.h>
 
 #include "agentx_master.h"
+#include "clock.h"
+#include "config_values.h"
+#include "probe_socket.h"
 
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
-#include <netdb.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #define AGENTX_TCP_PORT "705"
 /* How long the diagnosis waits for a TCP master to answer: long enough for a master across
@@ -52,67 +50,42 @@ static const char *master_unix_path(void)
 	return spec[0] == '/' ? spec : NULL;
 }
 
-static int connect_unix(const char *path)
+/* Connects to the master as a probe connects (non-blocking, TCP_ANSWER_WAIT_MS at the
+ * most). Returns the errno met, 0 when it connected, EINPROGRESS when a TCP master did not
+ * answer in time, or NOT_DIAGNOSED when it is given by host name: resolving a name can
+ * wait on DNS for seconds, and this runs on the SNMP thread. */
+static int connect_error(void)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd, err = 0;
+	struct exchange ex = { .deadline_us = monotonic_us() + TCP_ANSWER_WAIT_MS * 1000ULL };
+	struct sockaddr_storage addr;
+	struct sockaddr_un sun;
+	const char *path = master_unix_path(), *spec = master.socket;
+	char host_port[300], why[160];
+	socklen_t addr_len;
 
-	if (strlen(path) >= sizeof(sun.sun_path))
-		return ENAMETOOLONG;
-	memcpy(sun.sun_path, path, strlen(path) + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return errno;
-	/* Non-blocking: a full accept queue answers EAGAIN instead of hanging the thread. */
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
-		err = errno;
-	close(fd);
-	return err;
-}
+	if (path != NULL) {
+		ex.addr_len = exchange_unix_address(path, &sun);
+		ex.addr = (const struct sockaddr *)&sun;
+	} else {
+		if (strncmp(spec, "tcp:", 4) == 0)
+			spec += 4;
+		else if (strncmp(spec, "tcp6:", 5) == 0)
+			spec += 5;
+		/* net-snmp's AgentX port when the spec names none ("tcp:127.0.0.1"). */
+		bool has_port = spec[0] == '[' ? strstr(spec, "]:") != NULL : strchr(spec, ':') != NULL;
+		int len = snprintf(host_port, sizeof(host_port), "%s%s%s", spec, has_port ? "" : ":",
+				   has_port ? "" : AGENTX_TCP_PORT);
 
-/* tcp:HOST:PORT, HOST:PORT or [V6]:PORT. Returns an errno, EINPROGRESS when the master
- * has not answered within TCP_ANSWER_WAIT_MS, or NOT_DIAGNOSED when HOST is a name:
- * getaddrinfo on a name may wait for DNS for seconds, and this runs on the SNMP thread. */
-static int connect_tcp(const char *spec)
-{
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
-				  .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV }, *ai;
-	char host[256], port[16] = AGENTX_TCP_PORT;
-	struct pollfd pfd = { .events = POLLOUT };
-	const char *colon;
-	int err = 0;
-	socklen_t len = sizeof(err);
-
-	if (strncmp(spec, "tcp:", 4) == 0)
-		spec += 4;
-	else if (strncmp(spec, "tcp6:", 5) == 0)
-		spec += 5;
-	colon = strrchr(spec, ':');
-	if (spec[0] == '[' && (colon == NULL || colon < strchr(spec, ']')))
-		colon = NULL;
-	if (colon != NULL && colon[1] != '\0')
-		snprintf(port, sizeof(port), "%s", colon + 1);
-	snprintf(host, sizeof(host), "%.*s", colon ? (int)(colon - spec) : (int)strlen(spec), spec);
-	if (host[0] == '[') {
-		memmove(host, host + 1, strlen(host));
-		host[strcspn(host, "]")] = '\0';
+		if (len < 0 || (size_t)len >= sizeof(host_port) ||
+		    parse_host_port(host_port, &addr, &addr_len, why, sizeof(why)) < 0)
+			return NOT_DIAGNOSED;
+		ex.addr = (const struct sockaddr *)&addr;
+		ex.addr_len = addr_len;
 	}
-	if (getaddrinfo(host, port, &hints, &ai) != 0)
-		return NOT_DIAGNOSED;
-	pfd.fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (pfd.fd < 0) {
-		err = errno;
-	} else if (connect(pfd.fd, ai->ai_addr, ai->ai_addrlen) < 0) {
-		err = errno;
-		/* Still pending after the wait: EINPROGRESS stays, the master did not answer. */
-		if (err == EINPROGRESS && poll(&pfd, 1, TCP_ANSWER_WAIT_MS) == 1 &&
-		    getsockopt(pfd.fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-			err = errno;
-	}
-	if (pfd.fd >= 0)
-		close(pfd.fd);
-	freeaddrinfo(ai);
-	return err;
+	exchange_run(&ex);
+	if (ex.end == EXCHANGE_TIMEOUT)
+		return EINPROGRESS;
+	return ex.end == EXCHANGE_DONE ? 0 : ex.errno_value;
 }
 
 static void describe_failure(int err, char *hint, size_t len)
@@ -164,14 +137,13 @@ static void describe_failure(int err, char *hint, size_t len)
 static void master_check(unsigned int alarm_id, void *unused)
 {
 	char hint[2048];
-	const char *path = master_unix_path();
 	int err;
 
 	(void)alarm_id;
 	(void)unused;
 	if (master.session != NULL || master.refused)
 		return;
-	err = path != NULL ? connect_unix(path) : connect_tcp(master.socket);
+	err = connect_error();
 	/* 0: it accepts now, and the library's next attempt will connect. After a dropped
 	 * session the refusal line explains, and the master did answer: no guess. */
 	if (err == 0 || err == master.reported || (err == NOT_DIAGNOSED && master.dropped))
