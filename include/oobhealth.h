@@ -45,9 +45,19 @@ enum probe_status {
 	PROBE_BACKLOG_FULL = 7,
 };
 
+/* ohFileStatus */
+enum file_status {
+	FILE_OK = 1,
+	FILE_MISSING = 2,
+	FILE_PRESENT = 3,
+	FILE_STALE = 4,
+	FILE_ERROR = 5,
+};
+
 const char *service_status_name(enum service_status status);
 const char *health_name(enum health health);
 const char *probe_status_name(enum probe_status status);
+const char *file_status_name(enum file_status status);
 
 /* Exit code of --once for a worst health: 0 ok, 1 warning, 2 critical (unknown counts as
  * critical there: nobody could tell the service is fine). */

@@ -62,3 +62,19 @@ int health_exit_code(enum health health)
 		return 2;
 	}
 }
+
+const char *file_status_name(enum file_status status)
+{
+	switch (status) {
+	case FILE_OK:
+		return "ok";
+	case FILE_MISSING:
+		return "missing";
+	case FILE_PRESENT:
+		return "present";
+	case FILE_STALE:
+		return "stale";
+	default:
+		return "error";
+	}
+}

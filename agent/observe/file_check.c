@@ -10,22 +10,6 @@
 
 #include "config_values.h"
 
-const char *file_status_name(enum file_status status)
-{
-	switch (status) {
-	case FILE_OK:
-		return "ok";
-	case FILE_MISSING:
-		return "missing";
-	case FILE_PRESENT:
-		return "present";
-	case FILE_STALE:
-		return "stale";
-	default:
-		return "error";
-	}
-}
-
 void file_check(const struct file_config *file, const struct timespec *now,
 		struct file_result *out)
 {

@@ -3,7 +3,6 @@
 
 #include <inttypes.h>
 
-#include "file_check.h"
 #include "probe.h"
 
 /* A row index back to its strings: service name, then (for probe and file rows) the
