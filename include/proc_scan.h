@@ -30,6 +30,7 @@ struct process {
 struct process_table {
 	struct process *procs;           /* sorted by pid */
 	size_t count;
+	unsigned unreadable;             /* every process's unreadable bits, or'ed */
 };
 
 /* Scans PROC_ROOT (normally "/proc"). Processes exiting mid-scan are left out. The

@@ -216,6 +216,7 @@ int proc_scan(const char *proc_root, unsigned wants, struct process_table *table
 			if (wants & SCAN_CGROUP)
 				read_cgroup(proc_fd, &proc);
 		}
+		table->unreadable |= proc.unreadable;
 		if (table_append(table, &capacity, &proc) < 0) {
 			process_free(&proc);
 			closedir(dir);

@@ -147,6 +147,9 @@ static size_t count_hidden(const struct service_config *service,
 	size_t hidden = 0;
 
 	name = name != NULL ? name + 1 : service->match_value;
+	/* The usual case, as root: nothing was denied, and there is nothing to count. */
+	if (!(table->unreadable & what))
+		return 0;
 	for (size_t i = 0; i < table->count; i++) {
 		const struct process *proc = &table->procs[i];
 
