@@ -21,7 +21,6 @@ datadir ?= $(datarootdir)
 mandir ?= $(datarootdir)/man
 docdir ?= $(datarootdir)/doc/oobhealth
 sysconfdir ?= /etc
-# net-snmp's MIB directory under datadir (/usr/share/snmp/mibs is in its default path).
 # net-snmp's own MIB directory (the first system one it searches), whatever PREFIX is, as
 # sysconfdir is /etc: a MIB elsewhere is not found by snmpwalk and friends.
 NETSNMP_MIBDIR := $(shell net-snmp-config --default-mibdirs 2>/dev/null | tr ':' '\n' | grep -m1 '^/usr/')
