@@ -1,5 +1,6 @@
 /* One pass over /proc: the processes of the host with what service matching needs. */
 #include "proc_scan.h"
+#include "clean_text.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -39,6 +40,7 @@ static int parse_stat(const char *text, struct process *proc, unsigned long *fla
 		comm_len = sizeof(proc->comm) - 1;
 	memcpy(proc->comm, open + 1, comm_len);
 	proc->comm[comm_len] = '\0';
+	clean_text_in_place(proc->comm);
 	/* state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
 	 * utime stime cutime cstime priority nice threads itrealvalue starttime */
 	if (sscanf(close + 2, "%c %d %*d %*d %*d %*d %lu %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "

@@ -1,6 +1,7 @@
 /* Finds each service's main process in the scanned process table. */
 #include "service_locate.h"
 #include "pid_file.h"
+#include "clean_text.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -32,8 +33,9 @@ unsigned service_scan_wants(const struct config *config)
 /* The pid in a pidfile, or 0 with OUT's status and reason set. */
 static pid_t read_pidfile(const char *path, struct service_process *out)
 {
-	char text[32];
+	char text[32], shown[64];
 	pid_t pid = 0;
+	size_t text_len;
 
 	out->status = SERVICE_UNKNOWN;
 	switch (pid_file_read(path, &pid, text, sizeof(text))) {
@@ -56,9 +58,10 @@ static pid_t read_pidfile(const char *path, struct service_process *out)
 		snprintf(out->reason, sizeof(out->reason), "pidfile %s is not a regular file", path);
 		break;
 	case PID_FILE_NOT_A_PID:
-		text[strcspn(text, "\n")] = '\0';
-		snprintf(out->reason, sizeof(out->reason), "pidfile %s does not hold a pid (\"%.20s\")",
-			 path, text);
+		text_len = strnlen(text, sizeof(text) - 1);
+		clean_text(shown, sizeof(shown), text, text_len > 20 ? 20 : text_len);
+		snprintf(out->reason, sizeof(out->reason), "pidfile %s does not hold a pid (\"%s\")",
+			 path, shown);
 		break;
 	}
 	return 0;

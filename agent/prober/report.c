@@ -2,6 +2,9 @@
 #include "report.h"
 
 #include <inttypes.h>
+#include <string.h>
+
+#include "clean_text.h"
 
 #include "probe.h"
 
@@ -70,16 +73,26 @@ void report_table(FILE *out, const struct snapshot *s)
 		s->last_cycle_cpu_us, s->proc_pass_us, s->proc_pass_cpu_us, s->processes_scanned);
 }
 
+/* TEXT as a JSON string; a byte that is not part of well-formed UTF-8 becomes U+FFFD, so
+ * the document stays valid whatever reached TEXT. */
 static void json_string(FILE *out, const char *text)
 {
+	const unsigned char *p = (const unsigned char *)text;
+	size_t len = strlen(text);
+
 	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(out, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(out, "\\u%04x", *p);
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_char_len(p + i, len - i);
+
+		if (n == 0)
+			fputs("\\ufffd", out);
+		else if (p[i] == '"' || p[i] == '\\')
+			fprintf(out, "\\%c", p[i]);
+		else if (p[i] < 0x20 || p[i] == 0x7f)
+			fprintf(out, "\\u%04x", p[i]);
 		else
-			fputc(*p, out);
+			fwrite(p + i, 1, n, out);
+		i += n ? n : 1;
 	}
 	fputc('"', out);
 }
