@@ -1,5 +1,6 @@
 /* The log queue: lines from any thread, passed to the SNMP thread, which alone may log. */
 #include "log.h"
+#include "clean_text.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -43,12 +44,6 @@ void log_msg(int priority, const char *fmt, ...)
 	int len;
 
 	va_start(ap, fmt);
-	if (wake_fd < 0) {
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
-		va_end(ap);
-		return;
-	}
 	len = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
 	line = len < 0 ? NULL : malloc(sizeof(*line) + (size_t)len + 1);
@@ -57,6 +52,13 @@ void log_msg(int priority, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line->text, (size_t)len + 1, fmt, ap);
 	va_end(ap);
+	/* Lines quote names and paths that came from outside: one line, printable, always. */
+	clean_text_in_place(line->text);
+	if (wake_fd < 0) {
+		fprintf(stderr, "%s\n", line->text);
+		free(line);
+		return;
+	}
 	line->priority = priority;
 	line->next = NULL;
 	pthread_mutex_lock(&lock);
