@@ -3,6 +3,7 @@
 #ifndef OH_FILE_CHECK_H
 #define OH_FILE_CHECK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -10,7 +11,8 @@
 
 struct file_result {
 	enum file_status status;
-	uint32_t age_s;           /* since the last modification; 0 when it does not exist */
+	bool age_known;           /* the file exists and could be examined */
+	uint32_t age_s;           /* since the last modification */
 	char reason[200];         /* "" when ok */
 };
 

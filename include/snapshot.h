@@ -67,6 +67,7 @@ struct file_row {
 	struct row_index index;            /* service name, then the file's name */
 	char path[256];
 	int status;                        /* enum file_status */
+	bool age_known;                    /* false: ohFileAge has no instance */
 	uint32_t age_s;
 };
 

@@ -34,6 +34,7 @@ void file_check(const struct file_config *file, const struct timespec *now,
 		 (now->tv_nsec - st.st_mtim.tv_nsec) / 1000000;
 	if (age_ms < 0)
 		age_ms = 0; /* modified "in the future": clock steps happen */
+	out->age_known = true;
 	out->age_s = age_ms / 1000 > UINT32_MAX ? UINT32_MAX : (uint32_t)(age_ms / 1000);
 	if (file->absent) {
 		out->status = FILE_PRESENT;

@@ -96,6 +96,7 @@ static size_t check_files(const struct service_config *service, const struct tim
 		row_index_add_string(&row->index, service->files[i].name);
 		snprintf(row->path, sizeof(row->path), "%s", service->files[i].path);
 		row->status = result.status;
+		row->age_known = result.age_known;
 		row->age_s = result.age_s;
 		health_add(reasons, result.status == FILE_ERROR ? HEALTH_UNKNOWN
 				    : result.status == FILE_OK ? HEALTH_OK : HEALTH_CRITICAL,

@@ -62,11 +62,13 @@ void report_table(FILE *out, const struct snapshot *s)
 		fprintf(out, "\n%-24s %-16s %-8s %10s %s\n", "SERVICE", "FILE", "STATUS", "AGE", "PATH");
 	for (size_t i = 0; i < s->nfiles; i++) {
 		const struct file_row *row = &s->files[i];
-		char service[OH_SERVICE_NAME_MAX + 1], file[OH_FILE_NAME_MAX + 1];
+		char service[OH_SERVICE_NAME_MAX + 1], file[OH_FILE_NAME_MAX + 1], age[16];
 
 		index_names(&row->index, service, file);
-		fprintf(out, "%-24s %-16s %-8s %8" PRIu32 " s %s\n", service, file,
-			file_status_name(row->status), row->age_s, row->path);
+		if (row->age_known)
+			snprintf(age, sizeof(age), "%" PRIu32 " s", row->age_s);
+		fprintf(out, "%-24s %-16s %-8s %10s %s\n", service, file,
+			file_status_name(row->status), row->age_known ? age : "-", row->path);
 	}
 	fprintf(out, "cycle: %" PRIu32 " ms wall, %" PRIu32 " us cpu; /proc pass: %" PRIu32
 		" us wall, %" PRIu32 " us cpu, %" PRIu32 " processes\n", s->last_cycle_ms,
@@ -149,7 +151,7 @@ void report_json(FILE *out, const struct snapshot *s)
 	fprintf(out, "],\"files\":[");
 	for (size_t i = 0; i < s->nfiles; i++) {
 		const struct file_row *row = &s->files[i];
-		char service[OH_SERVICE_NAME_MAX + 1], file[OH_FILE_NAME_MAX + 1];
+		char service[OH_SERVICE_NAME_MAX + 1], file[OH_FILE_NAME_MAX + 1], age[16];
 
 		index_names(&row->index, service, file);
 		fprintf(out, "%s{\"service\":", i ? "," : "");
@@ -158,8 +160,8 @@ void report_json(FILE *out, const struct snapshot *s)
 		json_string(out, file);
 		fprintf(out, ",\"path\":");
 		json_string(out, row->path);
-		fprintf(out, ",\"status\":\"%s\",\"age_s\":%" PRIu32 "}",
-			file_status_name(row->status), row->age_s);
+		fprintf(out, ",\"status\":\"%s\",\"age_s\":%s}", file_status_name(row->status),
+			known_or(row->age_known, row->age_s, "null", age, sizeof(age)));
 	}
 	fprintf(out, "]}\n");
 }

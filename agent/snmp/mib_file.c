@@ -10,6 +10,14 @@ static struct mib_rows file_rows(const struct snapshot *s)
 				  .stride = sizeof(struct file_row) };
 }
 
+/* A file that does not exist, or could not be examined, has no age: not a 0. */
+static bool file_has(const void *r, unsigned column)
+{
+	const struct file_row *row = r;
+
+	return column != OH_FILE_AGE || row->age_known;
+}
+
 static void file_answer(const void *r, unsigned column, netsnmp_variable_list *var)
 {
 	const struct file_row *row = r;
@@ -32,6 +40,7 @@ static struct mib_table file_table = {
 	.served_columns = MIB_COLUMNS(OH_FILE_PATH, OH_FILE_AGE),
 	.rows = file_rows,
 	.answer = file_answer,
+	.has = file_has,
 };
 
 void mib_file_register(void)
