@@ -10,6 +10,19 @@ static struct mib_rows restart_rows(const struct snapshot *s)
 				  .stride = sizeof(struct restart_row) };
 }
 
+/* A limit of 0 was never read (the process was gone before its limits could be): no
+ * instance, rather than a regression to 0 descriptors. */
+static bool restart_has(const void *r, unsigned column)
+{
+	const struct restart_row *row = r;
+
+	if (column == OH_RESTART_OLD_FD_SOFT_LIMIT)
+		return row->old_fd_soft_limit != 0;
+	if (column == OH_RESTART_NEW_FD_SOFT_LIMIT)
+		return row->new_fd_soft_limit != 0;
+	return true;
+}
+
 static void restart_answer(const void *r, unsigned column, netsnmp_variable_list *var)
 {
 	const struct restart_row *row = r;
@@ -41,6 +54,7 @@ static struct mib_table restart_table = {
 	.served_columns = MIB_COLUMNS(OH_RESTART_TIME, OH_RESTART_NEW_FD_SOFT_LIMIT),
 	.rows = restart_rows,
 	.answer = restart_answer,
+	.has = restart_has,
 };
 
 void mib_restart_register(void)
