@@ -8,6 +8,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "clean_text.h"
 #include "config_values.h"
 
 #define DEFAULT_AGENTX_SOCKET "/var/agentx/master"
@@ -55,6 +56,9 @@ error_at(struct parse *p, const yaml_node_t *node, const char *fmt, ...)
 		     node->start_mark.column + 1, message) < 0)
 		line = NULL;
 	free(message);
+	/* Messages quote values, which may hold anything YAML escapes can write. */
+	if (line != NULL)
+		clean_text_in_place(line);
 	add_error_line(p->errors, line);
 }
 
@@ -170,6 +174,14 @@ static char *get_absolute_path(struct parse *p, yaml_node_t *value, const char *
 	if (text[0] != '/') {
 		error_at(p, value, "%s: \"%s\" must be an absolute path", key, text);
 		return NULL;
+	}
+	for (size_t i = 0; text[i] != '\0'; i++) {
+		if ((unsigned char)text[i] < 0x20 || text[i] == 0x7f) {
+			/* It would reach health texts and logs, and no service needs one. */
+			error_at(p, value, "%s: the path has a control character (0x%02x) at offset %zu",
+				 key, (unsigned char)text[i], i);
+			return NULL;
+		}
 	}
 	return strdup(text);
 }
