@@ -1,6 +1,7 @@
 /* A service's health: every reason found in one cycle, combined into ohServiceHealth and
  * the one-line ohServiceHealthText, worst first. */
 #include "health.h"
+#include "clean_text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -45,6 +46,9 @@ void health_add(struct health_reasons *reasons, enum health level, const char *f
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
+	/* The one way into ohServiceHealthText: whatever a reason quotes, and wherever the
+	 * buffer cut it, what is published stays one line of valid UTF-8. */
+	clean_text_in_place(text);
 	/* Two probes of one port find the same holder: say it once. */
 	for (size_t i = 0; i < reasons->count; i++) {
 		if (reasons->items[i].level == level && strcmp(reasons->items[i].text, text) == 0)
@@ -98,6 +102,8 @@ void health_text(const struct health_reasons *reasons, char *out, size_t len)
 		append(out, len, &used, more);
 	}
 	/* Cut at the column's size, visibly, rather than mid-word without a sign. */
-	if (used >= len && len > 4)
+	if (used >= len && len > 4) {
 		memcpy(out + len - 4, "...", 4);
+		clean_text_in_place(out); /* the cut may have split a character */
+	}
 }

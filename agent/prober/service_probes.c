@@ -1,6 +1,7 @@
 /* Turns one service's probe results into its probe rows, its probe records and health
  * reasons (fail_after consecutive failures make a failing probe critical). */
 #include "service_probes.h"
+#include "clean_text.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -43,6 +44,7 @@ static void judge_result(const struct service_config *service, const struct prob
 	record->consec_failures++;
 	record->failures++;
 	snprintf(record->last_error, sizeof(record->last_error), "%s", result->error);
+	clean_text_in_place(record->last_error);
 	/* A filled accept queue tells a stalled listener from a slow one. */
 	if (found->listener != NULL && found->listener->accept_queue > 0)
 		snprintf(queue, sizeof(queue), " (accept queue %u of %u)",

@@ -68,6 +68,20 @@ static void long_text_is_cut_visibly(void)
 	CHECK(strcmp(text + 252, "...") == 0);
 }
 
+static void reasons_stay_one_line_of_valid_utf8(void)
+{
+	struct health_reasons reasons;
+	char text[32];
+
+	health_reasons_init(&reasons);
+	health_add(&reasons, HEALTH_CRITICAL, "pid 7 (%s) is stopped", "ev\nil\x1b");
+	health_add(&reasons, HEALTH_WARNING, "%s", "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac"
+		   "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac");
+	health_text(&reasons, text, sizeof(text));
+	/* The cut for "..." leaves one byte of the first euro sign: it becomes '?'. */
+	CHECK_STR(text, "pid 7 (ev?il?) is stopped; ?...");
+}
+
 static void open_files_limit_is_parsed(void)
 {
 	static const char limits[] =
@@ -113,6 +127,7 @@ int main(void)
 	TEST(the_same_reason_counts_once);
 	TEST(unknown_outranks_warning_not_critical);
 	TEST(long_text_is_cut_visibly);
+	TEST(reasons_stay_one_line_of_valid_utf8);
 	TEST(open_files_limit_is_parsed);
 	TEST(usage_percent_rounds_down);
 	TEST(date_and_time_is_utc);
