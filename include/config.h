@@ -24,6 +24,11 @@ enum probe_kind {
 	PROBE_HTTP,
 };
 
+/* Limits on what a probe puts on the wire, so that what --check-config accepts is sent
+ * whole: the http request buffer is sized from OH_HTTP_URL_MAX (include/probe_http.h). */
+#define OH_HTTP_URL_MAX 2048 /* bytes of an http: URL as written, "http://" included */
+#define OH_SEND_MAX 4096     /* bytes of a send: text */
+
 struct probe_config {
 	char name[OH_PROBE_NAME_MAX + 1];
 	enum probe_kind kind;

@@ -23,6 +23,11 @@ int parse_host_port(const char *text, struct sockaddr_storage *addr, socklen_t *
 int parse_http_url(const char *text, struct sockaddr_storage *addr, socklen_t *addr_len,
 		   char **host_header, char **path, char *why, size_t why_len);
 
+/* The offset of the first byte of TEXT (LEN bytes) that an http URL may not hold, or LEN
+ * when there is none: a URL is printable ASCII without space (0x21 to 0x7e), so it can
+ * go into a request line and a Host header as it is. */
+size_t url_invalid_byte(const char *text, size_t len);
+
 /* Names of services and probes: [A-Za-z0-9._-] only. */
 bool name_chars_valid(const char *name);
 

@@ -544,6 +544,34 @@ static int probe_claim(struct parse *p, yaml_node_t *v, struct probe_config *pro
 	return probe->target ? 0 : -1;
 }
 
+/* Rejects a target whose text would carry a control character (C0, DEL, C1, a bidirectional
+ * override: what clean_text escapes) into ohProbeTarget, error texts and the log. WHAT
+ * names the text ("the path"). Returns 0 when TEXT is clean, -1 after reporting. */
+static int check_target_text(struct parse *p, yaml_node_t *v, const char *key,
+			     const char *what, const char *text)
+{
+	const unsigned char *bytes = (const unsigned char *)text;
+	char *shown = strdup(text), hex[24] = "";
+	size_t at = 0, n;
+
+	if (shown == NULL) {
+		error_at(p, v, "%s: out of memory", key);
+		return -1;
+	}
+	clean_text_in_place(shown);
+	while (shown[at] == text[at] && text[at] != '\0')
+		at++;
+	free(shown);
+	if (text[at] == '\0')
+		return 0;
+	n = utf8_char_len(bytes + at, strlen(text + at));
+	for (size_t i = 0; i < (n ? n : 1); i++)
+		snprintf(hex + strlen(hex), sizeof(hex) - strlen(hex), "%s0x%02x", i ? " " : "",
+			 bytes[at + i]);
+	error_at(p, v, "%s: %s has a control character (%s) at offset %zu", key, what, hex, at);
+	return -1;
+}
+
 static void probe_name(struct parse *p, yaml_node_t *v, void *t)
 {
 	struct probe_config *probe = t;
@@ -558,7 +586,8 @@ static void probe_tcp(struct parse *p, yaml_node_t *v, void *t)
 	struct probe_config *probe = t;
 	char why[160];
 
-	if (probe_claim(p, v, probe, PROBE_TCP, "tcp") < 0)
+	if (probe_claim(p, v, probe, PROBE_TCP, "tcp") < 0 ||
+	    check_target_text(p, v, "tcp", "the address", probe->target) < 0)
 		return;
 	if (parse_host_port(probe->target, &probe->addr, &probe->addr_len, why, sizeof(why)) < 0)
 		error_at(p, v, "tcp: \"%s\": %s", probe->target, why);
@@ -569,7 +598,8 @@ static void probe_unix(struct parse *p, yaml_node_t *v, void *t)
 	struct probe_config *probe = t;
 	size_t len;
 
-	if (probe_claim(p, v, probe, PROBE_UNIX, "unix") < 0)
+	if (probe_claim(p, v, probe, PROBE_UNIX, "unix") < 0 ||
+	    check_target_text(p, v, "unix", "the path", probe->target) < 0)
 		return;
 	len = strlen(probe->target);
 	if (probe->target[0] != '/' && probe->target[0] != '@') {
@@ -585,12 +615,38 @@ static void probe_unix(struct parse *p, yaml_node_t *v, void *t)
 	probe->unix_path = strdup(probe->target);
 }
 
+/* A URL goes on the wire as written, so it is held to what a request line can carry whole:
+ * at most OH_HTTP_URL_MAX bytes of printable ASCII without space. Returns 0 or -1 after
+ * reporting. */
+static int check_url_text(struct parse *p, yaml_node_t *v, const char *url)
+{
+	size_t len = strlen(url), at = url_invalid_byte(url, len);
+	unsigned char byte = (unsigned char)url[at];
+
+	if (len > OH_HTTP_URL_MAX) {
+		error_at(p, v, "http: URL is %zu bytes long, over the maximum of %d", len,
+			 OH_HTTP_URL_MAX);
+		return -1;
+	}
+	if (at == len)
+		return 0;
+	if (byte == ' ')
+		error_at(p, v, "http: URL has a space (0x20) at offset %zu (write it as %%20)", at);
+	else if (byte < 0x20 || byte == 0x7f)
+		error_at(p, v, "http: URL has a control character (0x%02x) at offset %zu", byte, at);
+	else
+		error_at(p, v, "http: URL has a non-ASCII byte (0x%02x) at offset %zu "
+			 "(percent-encode it)", byte, at);
+	return -1;
+}
+
 static void probe_http(struct parse *p, yaml_node_t *v, void *t)
 {
 	struct probe_config *probe = t;
 	char why[160];
 
-	if (probe_claim(p, v, probe, PROBE_HTTP, "http") < 0)
+	if (probe_claim(p, v, probe, PROBE_HTTP, "http") < 0 ||
+	    check_url_text(p, v, probe->target) < 0)
 		return;
 	if (parse_http_url(probe->target, &probe->addr, &probe->addr_len, &probe->http_host,
 			   &probe->http_path, why, sizeof(why)) < 0)
@@ -602,8 +658,12 @@ static void probe_send(struct parse *p, yaml_node_t *v, void *t)
 	struct probe_config *probe = t;
 
 	probe->send = get_string(p, v, "send");
-	if (probe->send != NULL)
-		probe->send_len = strlen(probe->send);
+	if (probe->send == NULL)
+		return;
+	probe->send_len = strlen(probe->send);
+	if (probe->send_len > OH_SEND_MAX)
+		error_at(p, v, "send: text is %zu bytes long, over the maximum of %d", probe->send_len,
+			 OH_SEND_MAX);
 }
 
 static void probe_expect(struct parse *p, yaml_node_t *v, void *t)

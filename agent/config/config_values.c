@@ -220,6 +220,16 @@ int parse_http_url(const char *text, struct sockaddr_storage *addr, socklen_t *a
 	return 0;
 }
 
+size_t url_invalid_byte(const char *text, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	size_t i = 0;
+
+	while (i < len && p[i] >= 0x21 && p[i] <= 0x7e)
+		i++;
+	return i;
+}
+
 bool name_chars_valid(const char *name)
 {
 	for (const char *p = name; *p; p++) {

@@ -9,7 +9,9 @@
 #include <string.h>
 #include <sys/un.h>
 
+#include "clean_text.h"
 #include "oobhealth.h"
+#include "probe_http.h"
 #include "probe_socket.h"
 
 /* REG_STARTEND: a reply may hold NUL bytes; the match runs over all of them. */
@@ -25,27 +27,16 @@ static bool expect_matched(const char *reply, size_t len, void *arg)
 	return matches(arg, reply, len);
 }
 
-/* ---- http ---- */
-
-struct http_reply {
-	int status;               /* 0: no status line yet */
-	const char *body;         /* NULL until the header block is complete */
-	size_t body_len;
-};
-
-static void http_parse(const char *reply, size_t len, struct http_reply *out)
+/* The expect source for an error text, kept on one line: a YAML "\r\n" in it is a real
+ * CR LF, which would split the published text. */
+static const char *shown_expect(const struct probe_config *probe, char *buf, size_t len)
 {
-	const char *end = memmem(reply, len, "\r\n\r\n", 4);
-	int minor, status;
-
-	memset(out, 0, sizeof(*out));
-	if (sscanf(reply, "HTTP/1.%d %3d", &minor, &status) == 2 && status >= 100 && status <= 999)
-		out->status = status;
-	if (end != NULL) {
-		out->body = end + 4;
-		out->body_len = len - (size_t)(out->body - reply);
-	}
+	snprintf(buf, len, "%s", probe->expect);
+	clean_text_in_place(buf);
+	return buf;
 }
+
+/* ---- http ---- */
 
 static bool http_status_ok(const struct probe_config *probe, int status)
 {
@@ -59,7 +50,10 @@ static bool http_complete(const char *reply, size_t len, void *arg)
 	const struct probe_config *probe = arg;
 	struct http_reply http;
 
-	http_parse(reply, len, &http);
+	http_reply_parse(reply, len, &http);
+	/* A reply already known to be bad is judged now, not read until the deadline. */
+	if (http.status < 0 || http.header_over)
+		return true;
 	if (http.body == NULL)
 		return false;
 	if (probe->expect == NULL || !http_status_ok(probe, http.status))
@@ -67,17 +61,29 @@ static bool http_complete(const char *reply, size_t len, void *arg)
 	return matches(&probe->expect_re, http.body, http.body_len);
 }
 
+/* The reply's first line (at most 40 bytes), escaped: what came instead of a status line. */
+static void shown_first_line(const char *reply, size_t len, char *out, size_t out_len)
+{
+	size_t n = 0;
+
+	while (n < len && n < 40 && reply[n] != '\r' && reply[n] != '\n')
+		n++;
+	clean_text(out, out_len, reply, n);
+}
+
 static void http_judge(const struct probe_config *probe, const struct exchange *ex,
 		       struct probe_result *out)
 {
 	struct http_reply http;
-	char wanted[16];
+	char wanted[16], shown[80];
 
-	http_parse(ex->reply, ex->reply_len, &http);
+	http_reply_parse(ex->reply, ex->reply_len, &http);
 	out->status = PROBE_BAD_RESPONSE;
-	if (http.status == 0) {
-		snprintf(out->error, sizeof(out->error), "no HTTP status line in the reply (%zu bytes)",
-			 ex->reply_len);
+	if (http.status <= 0) {
+		shown_first_line(ex->reply, ex->reply_len, shown, sizeof(shown));
+		snprintf(out->error, sizeof(out->error),
+			 "no valid HTTP status line in the reply (%zu bytes): \"%s\"", ex->reply_len,
+			 shown);
 		return;
 	}
 	if (!http_status_ok(probe, http.status)) {
@@ -90,6 +96,11 @@ static void http_judge(const struct probe_config *probe, const struct exchange *
 			 ? " (redirects are not followed)" : "");
 		return;
 	}
+	if (http.header_over) {
+		snprintf(out->error, sizeof(out->error), "HTTP header block over %d bytes",
+			 HTTP_HEADER_MAX);
+		return;
+	}
 	if (http.body == NULL) {
 		snprintf(out->error, sizeof(out->error), "HTTP header block incomplete (%zu bytes)",
 			 ex->reply_len);
@@ -97,19 +108,10 @@ static void http_judge(const struct probe_config *probe, const struct exchange *
 	}
 	if (probe->expect != NULL && !matches(&probe->expect_re, http.body, http.body_len)) {
 		snprintf(out->error, sizeof(out->error), "HTTP %d body does not match /%s/",
-			 http.status, probe->expect);
+			 http.status, shown_expect(probe, shown, sizeof(shown)));
 		return;
 	}
 	out->status = PROBE_OK;
-}
-
-static size_t http_request(const struct probe_config *probe, char *buf, size_t len)
-{
-	int n = snprintf(buf, len, "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: oobhealth/"
-			 OOBHEALTH_VERSION "\r\nAccept: */*\r\nConnection: close\r\n\r\n",
-			 probe->http_path, probe->http_host);
-
-	return n < 0 ? 0 : (size_t)n >= len ? len - 1 : (size_t)n;
 }
 
 /* ---- verdict ---- */
@@ -117,6 +119,8 @@ static size_t http_request(const struct probe_config *probe, char *buf, size_t l
 static void judge_reply(const struct probe_config *probe, const struct exchange *ex,
 			struct probe_result *out)
 {
+	char shown[80];
+
 	if (probe->kind == PROBE_HTTP) {
 		http_judge(probe, ex, out);
 		return;
@@ -130,16 +134,28 @@ static void judge_reply(const struct probe_config *probe, const struct exchange 
 		snprintf(out->error, sizeof(out->error), "closed without a reply");
 	else if (ex->end == EXCHANGE_FULL)
 		snprintf(out->error, sizeof(out->error), "no match for /%s/ in the first %d bytes",
-			 probe->expect, PROBE_READ_MAX);
+			 shown_expect(probe, shown, sizeof(shown)), PROBE_READ_MAX);
 	else
 		snprintf(out->error, sizeof(out->error), "reply (%zu bytes) does not match /%s/",
-			 ex->reply_len, probe->expect);
+			 ex->reply_len, shown_expect(probe, shown, sizeof(shown)));
+}
+
+/* The target for an error text: an http URL (up to OH_HTTP_URL_MAX bytes) over 96 bytes is
+ * cut, with "...", so that what went wrong still fits; unix paths (at most 107 bytes, and
+ * possibly UTF-8, which a cut could split) and addresses are shown whole. */
+static const char *shown_target(const struct probe_config *probe, char *buf, size_t len)
+{
+	if (probe->kind != PROBE_HTTP || strlen(probe->target) < len)
+		return probe->target;
+	snprintf(buf, len, "%.*s...", (int)(len - 4), probe->target);
+	return buf;
 }
 
 static void describe_failure(const struct probe_config *probe, const struct exchange *ex,
 			     uint32_t took_ms, struct probe_result *out)
 {
-	char what[160];
+	char what[160], cut[97];
+	const char *target = shown_target(probe, cut, sizeof(cut));
 	size_t used;
 
 	switch (ex->end) {
@@ -147,29 +163,29 @@ static void describe_failure(const struct probe_config *probe, const struct exch
 		out->status = PROBE_TIMEOUT;
 		if (strcmp(ex->phase, "read") == 0 && ex->reply_len > 0)
 			snprintf(what, sizeof(what), "no complete reply from %s (%zu bytes read)",
-				 probe->target, ex->reply_len);
+				 target, ex->reply_len);
 		else if (strcmp(ex->phase, "read") == 0)
-			snprintf(what, sizeof(what), "no reply from %s", probe->target);
+			snprintf(what, sizeof(what), "no reply from %s", target);
 		else
-			snprintf(what, sizeof(what), "%s %s", ex->phase, probe->target);
+			snprintf(what, sizeof(what), "%s %s", ex->phase, target);
 		snprintf(out->error, sizeof(out->error), "%s: timed out after %u ms", what, took_ms);
 		return;
 	case EXCHANGE_REFUSED:
 		out->status = PROBE_REFUSED;
 		snprintf(out->error, sizeof(out->error), "connect %s: %s (nothing listens), after %u ms",
-			 probe->target, ex->errno_value == ENOENT ? "no such socket"
+			 target, ex->errno_value == ENOENT ? "no such socket"
 			 : strerror(ex->errno_value), took_ms);
 		return;
 	case EXCHANGE_BACKLOG_FULL:
 		out->status = PROBE_BACKLOG_FULL;
 		snprintf(out->error, sizeof(out->error),
 			 "connect %s: accept queue full (listener not accepting), after %u ms",
-			 probe->target, took_ms);
+			 target, took_ms);
 		return;
 	case EXCHANGE_ERROR:
 		out->status = PROBE_ERROR;
 		snprintf(out->error, sizeof(out->error), "%s %s: %s, after %u ms", ex->phase,
-			 probe->target, strerror(ex->errno_value), took_ms);
+			 target, strerror(ex->errno_value), took_ms);
 		return;
 	default:
 		judge_reply(probe, ex, out);
@@ -184,7 +200,7 @@ void probe_run(const struct probe_config *probe, struct probe_result *out)
 {
 	struct exchange ex = { 0 };
 	struct sockaddr_un sun;
-	char request[1024];
+	char request[HTTP_REQUEST_MAX];
 	uint64_t started = monotonic_us();
 
 	memset(out, 0, sizeof(*out));
@@ -198,7 +214,15 @@ void probe_run(const struct probe_config *probe, struct probe_result *out)
 	}
 	if (probe->kind == PROBE_HTTP) {
 		ex.send = request;
-		ex.send_len = http_request(probe, request, sizeof(request));
+		ex.send_len = http_request_build(request, sizeof(request), probe->http_host,
+						 probe->http_path);
+		if (ex.send_len == 0) {
+			/* Only a configuration that skipped validation gets here. */
+			out->status = PROBE_ERROR;
+			snprintf(out->error, sizeof(out->error), "no HTTP request sent: the URL is "
+				 "over %d bytes or not printable ASCII", OH_HTTP_URL_MAX);
+			return;
+		}
 		ex.read_reply = true;
 		ex.complete = http_complete;
 		ex.complete_arg = (void *)probe;

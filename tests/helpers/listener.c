@@ -5,15 +5,22 @@
  *            silent                 accept, then never answer (until the peer closes)
  *            reply TEXT             accept, read a request, answer TEXT, close
  *            http STATUS            accept, read a request, answer with that HTTP status
+ *            reply-file PATH        accept, read a request, answer the bytes of PATH (any
+ *                                   size, NULs included), then hold the connection open
+ *                                   until the peer closes it: a verdict must not wait for EOF
+ *            record PATH            accept, read a request up to its blank line, append it
+ *                                   to PATH, answer HTTP 200, close
  *            endless                accept, then send bytes without end
  *            trickle                accept, then send one byte a second
  *            garbage                accept, then send binary bytes (NULs included) and close
- * It prints "ready" on stdout once listening. silent, reply and http serve every connection
- * from this one process (a burst of probes is not a burst of forks and exits, which would
+ * It prints "ready" on stdout once listening. silent, reply, http and reply-file serve every
+ * connection from this one process (a burst of probes is not a burst of forks and exits, which would
  * load the machine more than the probes do); the other modes fork one per connection. */
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -81,11 +88,36 @@ static int listen_on(const char *address, int backlog)
 	return fd;
 }
 
-static void serve(int client, const char *mode)
+#define HTTP_OK "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+
+/* record: the request, read until its blank line (or EOF), appended to PATH whole. */
+static void record_request(int client, const char *path)
+{
+	static char request[65536];
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	while (len < sizeof(request) &&
+	       (n = read(client, request + len, sizeof(request) - len)) > 0) {
+		len += (size_t)n;
+		if (memmem(request, len, "\r\n\r\n", 4) != NULL)
+			break;
+	}
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0644);
+	if (fd < 0 || write(fd, request, len) < 0 || write(client, HTTP_OK, strlen(HTTP_OK)) < 0)
+		perror(path);
+	if (fd >= 0)
+		close(fd);
+}
+
+static void serve(int client, const char *mode, const char *arg)
 {
 	char reply[512];
 
-	if (strcmp(mode, "endless") == 0) {
+	if (strcmp(mode, "record") == 0) {
+		record_request(client, arg);
+	} else if (strcmp(mode, "endless") == 0) {
 		memset(reply, 'x', sizeof(reply));
 		while (write(client, reply, sizeof(reply)) > 0)
 			;
@@ -103,26 +135,45 @@ static void serve(int client, const char *mode)
 
 #define HELD_MAX 1024
 
-/* The answer to one request in reply or http mode, or NULL (silent: none, ever). */
-static const char *answer_for(const char *mode, const char *arg, char *reply, size_t len)
+/* The answer to one request in reply, http or reply-file mode, its length in *LEN; or NULL
+ * (silent: none, ever). */
+static const char *answer_for(const char *mode, const char *arg, char *reply, size_t size,
+			      size_t *len)
 {
-	if (strcmp(mode, "http") == 0)
-		snprintf(reply, len, "HTTP/1.1 %s Status\r\nContent-Length: 2\r\n"
+	FILE *file;
+
+	if (strcmp(mode, "http") == 0) {
+		snprintf(reply, size, "HTTP/1.1 %s Status\r\nContent-Length: 2\r\n"
 			 "Connection: close\r\n\r\nok", arg);
-	else if (strcmp(mode, "reply") == 0)
-		snprintf(reply, len, "%s", arg);
-	else
+	} else if (strcmp(mode, "reply") == 0) {
+		snprintf(reply, size, "%s", arg);
+	} else if (strcmp(mode, "reply-file") == 0) {
+		file = fopen(arg, "rb");
+		if (file == NULL) {
+			perror(arg);
+			exit(1);
+		}
+		*len = fread(reply, 1, size, file);
+		fclose(file);
+		return reply;
+	} else {
 		return NULL;
+	}
+	*len = strlen(reply);
 	return reply;
 }
 
 /* Serves every connection from this process: each is read once it sends, then answered
- * and closed, or (silent) held until its peer closes it. */
+ * and closed (reply-file: held until its peer closes it), or (silent) held until then. */
 static void serve_polled(int fd, const char *mode, const char *arg)
 {
 	static struct pollfd held[HELD_MAX];
-	char request[4096], reply[512];
-	const char *answer = answer_for(mode, arg, reply, sizeof(reply));
+	static bool answered[HELD_MAX];
+	static char reply[65536];
+	char request[4096];
+	size_t answer_len = 0;
+	const char *answer = answer_for(mode, arg, reply, sizeof(reply), &answer_len);
+	bool hold = strcmp(mode, "reply-file") == 0;
 	nfds_t count = 1;
 
 	held[0] = (struct pollfd){ .fd = fd, .events = POLLIN };
@@ -136,20 +187,27 @@ static void serve_polled(int fd, const char *mode, const char *arg)
 			if (held[i].revents == 0)
 				continue;
 			n = read(held[i].fd, request, sizeof(request));
-			if (n > 0 && answer == NULL)
+			if (n > 0 && (answer == NULL || answered[i]))
 				continue;
-			if (n > 0 && write(held[i].fd, answer, strlen(answer)) < 0)
+			if (n > 0 && write(held[i].fd, answer, answer_len) < 0)
 				perror("write");
+			if (n > 0 && hold) {
+				answered[i] = true;
+				continue;
+			}
 			close(held[i].fd);
 			held[i] = held[--count];
+			answered[i] = answered[count];
 		}
 		if (held[0].revents & POLLIN) {
 			int client = accept(fd, NULL, NULL);
 
-			if (client >= 0 && count < HELD_MAX)
+			if (client >= 0 && count < HELD_MAX) {
+				answered[count] = false;
 				held[count++] = (struct pollfd){ .fd = client, .events = POLLIN };
-			else if (client >= 0)
+			} else if (client >= 0) {
 				close(client);
+			}
 		}
 	}
 }
@@ -176,7 +234,7 @@ int main(int argc, char **argv)
 			pause();
 	}
 	if (strcmp(argv[3], "silent") == 0 || strcmp(argv[3], "reply") == 0 ||
-	    strcmp(argv[3], "http") == 0)
+	    strcmp(argv[3], "http") == 0 || strcmp(argv[3], "reply-file") == 0)
 		serve_polled(fd, argv[3], argc == 5 ? argv[4] : "");
 	for (;;) {
 		int client = accept(fd, NULL, NULL);
@@ -187,7 +245,7 @@ int main(int argc, char **argv)
 			/* Ends with the listener, which the tests end by pid. */
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			close(fd);
-			serve(client, argv[3]);
+			serve(client, argv[3], argc == 5 ? argv[4] : "");
 			_exit(0);
 		}
 		close(client);

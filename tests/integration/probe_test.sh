@@ -224,7 +224,124 @@ twenty_hanging_probes_never_delay_answers() {
 	[ "$cycle" -ge 2000 ] && [ "$cycle" -lt 2600 ] || fail "cycle took ${cycle} ms, expected about one 2 s deadline"
 }
 
+# status_line_error_is SERVICE PROBE SHOWN: ohProbeLastError says the reply had no valid
+# status line and shows its first line as SHOWN (the byte count depends on how much was read).
+status_line_error_is() {
+	local error
+	error=$(oh_get "$(probe ohProbeLastError "$1" "$2")")
+	assert_prefix "no valid HTTP status line in the reply (" "$error" "$2 last error"
+	assert_contains "$error" " bytes): \"$3\", after " "$2 last error"
+}
+
+# Status lines that sscanf("HTTP/1.%d %3d") took for valid: each a badResponse naming what came
+# (escaped), judged on the bytes, while the listener holds the connection open; a strict
+# "HTTP/1.1 204 No Content" still passes.
+bogus_http_status_lines_are_bad_responses() {
+	local p2000=$(free_port) minus=$(free_port) escape=$(free_port) p204=$(free_port) error
+	start_snmpd || return
+	printf 'HTTP/1.1 2000 Bogus\r\nContent-Length: 0\r\n\r\n' >"$T/2000.reply"
+	printf 'HTTP/1.-1 204 No Content\r\n\r\n' >"$T/minus.reply"
+	printf 'HTTP/1.1 2\033[31m00 OK\r\n\r\n' >"$T/escape.reply"
+	printf 'HTTP/1.1 204 No Content\r\n\r\n' >"$T/204.reply"
+	listen 127.0.0.1:$p2000 8 reply-file "$T/2000.reply" || return
+	listen 127.0.0.1:$minus 8 reply-file "$T/minus.reply" || return
+	listen 127.0.0.1:$escape 8 reply-file "$T/escape.reply" || return
+	listen 127.0.0.1:$p204 8 reply-file "$T/204.reply" || return
+	write_config <<CONF
+  - name: web
+    fail_after: 1
+    probes:
+      - { name: s2000, http: 'http://127.0.0.1:$p2000/health', timeout: 5s }
+      - { name: minus, http: 'http://127.0.0.1:$minus/health', timeout: 5s }
+      - { name: escape, http: 'http://127.0.0.1:$escape/health', timeout: 5s }
+      - { name: s204, http: 'http://127.0.0.1:$p204/health', timeout: 5s }
+CONF
+	start_agent || return
+	wait_until 8000 value_is "$(probe ohProbeStatus web s2000)" badResponse ||
+		{ fail "HTTP/1.1 2000: $(oh_get "$(probe ohProbeStatus web s2000)" 2>&1)"; return; }
+	status_line_error_is web s2000 'HTTP/1.1 2000 Bogus'
+	assert_value "$(probe ohProbeStatus web minus)" badResponse
+	status_line_error_is web minus 'HTTP/1.-1 204 No Content'
+	assert_value "$(probe ohProbeStatus web escape)" badResponse
+	# The ESC byte arrives as the four characters \x1b, never as a terminal control.
+	status_line_error_is web escape 'HTTP/1.1 2\x1b[31m00 OK'
+	error=$(oh_get "$(probe ohProbeLastError web escape)")
+	[[ "$error" != *$'\033'* ]] || fail "a raw ESC byte reached ohProbeLastError"
+	assert_contains "$(oh_get 'ohServiceHealthText."web"')" 'probe s2000: no valid HTTP status line' "health text"
+	assert_value "$(probe ohProbeStatus web s204)" ok
+	assert_value "$(probe ohProbeLastError web s204)" ""
+}
+
+# An expect written with a YAML "\r\n" holds a real CR LF; quoted in an error text it must
+# not split the line (--once prints the same error text the MIB publishes).
+expect_with_cr_lf_stays_on_one_line_in_errors() {
+	local port=$(free_port) out
+	listen 127.0.0.1:$port 8 reply "NOPE" || return
+	cat >"$T/once.yaml" <<CONF
+services:
+  - name: api
+    probes:
+      - { name: ping, tcp: 127.0.0.1:$port, send: "PING\r\n", expect: "^PONG\r\n", timeout: 2s }
+CONF
+	out=$("$OOBHEALTHD" --once -c "$T/once.yaml")
+	grep -q '^api  *ping  *badResponse .* reply (4 bytes) does not match /^PONG??/, after ' <<<"$out" ||
+		fail "the expect in the error text is not on one line: $(cat -A <<<"$out")"
+}
+
+# A header block that does not end within the 4 KiB reply buffer is a bad reply at once,
+# not a wait for the deadline, even when the listener keeps the connection open.
+http_header_block_over_the_bound_is_a_bad_response() {
+	local port=$(free_port) i
+	start_snmpd || return
+	{
+		printf 'HTTP/1.1 200 OK\r\n'
+		for i in $(seq 100); do printf 'X-Padding-%03d: %060d\r\n' "$i" 0; done
+		printf '\r\nok'
+	} >"$T/long-header.reply"
+	listen 127.0.0.1:$port 8 reply-file "$T/long-header.reply" || return
+	write_config <<CONF
+  - name: web
+    fail_after: 1
+    probes:
+      - { name: long, http: 'http://127.0.0.1:$port/health', timeout: 5s }
+CONF
+	start_agent || return
+	wait_until 8000 value_is "$(probe ohProbeStatus web long)" badResponse ||
+		{ fail "long header: $(oh_get "$(probe ohProbeStatus web long)" 2>&1) $(oh_get "$(probe ohProbeLastError web long)" 2>&1)"; return; }
+	assert_prefix "HTTP header block over 4096 bytes, after " \
+		"$(oh_get "$(probe ohProbeLastError web long)")" "long header last error"
+}
+
+# A URL of exactly the maximum length passes --check-config and goes on the wire whole:
+# the listener receives the complete request line and Host header.
+longest_http_url_is_sent_whole() {
+	local port=$(free_port) base url path line got
+	start_snmpd || return
+	base="http://127.0.0.1:$port/"
+	path=/$(head -c $((2048 - ${#base})) /dev/zero | tr '\0' 'a')
+	url="http://127.0.0.1:$port$path"
+	[ "${#url}" -eq 2048 ] || { fail "test URL is ${#url} bytes, not 2048"; return; }
+	listen 127.0.0.1:$port 8 record "$T/requests" || return
+	write_config <<CONF
+  - name: web
+    probes:
+      - { name: long, http: '$url', timeout: 5s }
+CONF
+	got=$("$OOBHEALTHD" --check-config -c "$T/agent.yaml" 2>&1)
+	assert_eq "0 OK" "$? $got" "--check-config with a 2048-byte URL"
+	start_agent || return
+	wait_until 8000 value_is "$(probe ohProbeStatus web long)" ok ||
+		{ fail "2048-byte URL: $(oh_get "$(probe ohProbeLastError web long)" 2>&1)"; return; }
+	line=$(head -n 1 "$T/requests")
+	assert_eq "GET $path HTTP/1.1"$'\r' "$line" "request line the listener received"
+	grep -q $'^Host: 127.0.0.1:'"$port"$'\r$' "$T/requests" || fail "no Host header in: $(head -c 300 "$T/requests" | tail -c 200)"
+	# ohProbeTarget is a DisplayString (SIZE (0..255)): the URL's first 255 bytes.
+	assert_value "$(probe ohProbeTarget web long)" "${url:0:255}"
+}
+
 run_tests listener_that_never_accepts_fails_a_send_expect_probe port_held_by_another_process_is_critical \
 	answers_timeouts_refusals_and_http_status full_unix_backlog_is_reported_never_a_hang \
 	ipv6_loopback_probe_works hostile_replies_are_bounded fail_after_counts_consecutive_failures \
-	twenty_hanging_probes_never_delay_answers
+	twenty_hanging_probes_never_delay_answers bogus_http_status_lines_are_bad_responses \
+	http_header_block_over_the_bound_is_a_bad_response longest_http_url_is_sent_whole \
+	expect_with_cr_lf_stays_on_one_line_in_errors
