@@ -2,13 +2,13 @@
 #ifndef OH_CONFIG_H
 #define OH_CONFIG_H
 
-#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
 #include "oobhealth.h"
+#include "pattern.h"
 
 enum match_kind {
 	MATCH_NONE = 0,
@@ -40,8 +40,8 @@ struct probe_config {
 	char *http_path;              /* http: request path with query */
 	char *send;
 	size_t send_len;
-	char *expect;                 /* POSIX ERE source, NULL when absent */
-	regex_t expect_re;
+	char *expect;                 /* PCRE2 pattern source, NULL when absent */
+	struct pattern *expect_re;
 	int expect_status;            /* http: 0 = any 2xx */
 	uint32_t timeout_ms;
 };
@@ -59,8 +59,8 @@ struct file_config {
 struct service_config {
 	char name[OH_SERVICE_NAME_MAX + 1];
 	enum match_kind match;
-	char *match_value;            /* pidfile path, exe path, cmdline ERE or unit name */
-	regex_t cmdline_re;
+	char *match_value;            /* pidfile path, exe path, cmdline pattern or unit name */
+	struct pattern *cmdline_re;   /* cmdline: compiled; NULL otherwise */
 	unsigned fd_warn_pct;
 	unsigned fd_crit_pct;
 	uint64_t fd_min_limit;        /* 0: no limit-regression check */

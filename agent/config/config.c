@@ -186,19 +186,24 @@ static char *get_absolute_path(struct parse *p, yaml_node_t *value, const char *
 	return strdup(text);
 }
 
+/* Shown in an error: a pattern over the length limit only by its start. */
+#define PATTERN_SHOWN_MAX 40
+
 static int get_regex(struct parse *p, yaml_node_t *value, const char *key, char **source,
-		     regex_t *re)
+		     struct pattern **re)
 {
 	const char *text = scalar_of(p, value, key);
+	size_t len;
 	char why[256];
-	int rc;
 
 	if (text == NULL)
 		return -1;
-	rc = regcomp(re, text, REG_EXTENDED | REG_NOSUB | REG_NEWLINE);
-	if (rc != 0) {
-		regerror(rc, re, why, sizeof(why));
-		error_at(p, value, "%s: invalid regular expression \"%s\": %s", key, text, why);
+	*re = pattern_compile(text, why, sizeof(why));
+	if (*re == NULL) {
+		len = strlen(text);
+		error_at(p, value, "%s: invalid regular expression \"%.*s%s\": %s", key,
+			 len > OH_PATTERN_LENGTH_MAX ? PATTERN_SHOWN_MAX : (int)len, text,
+			 len > OH_PATTERN_LENGTH_MAX ? "..." : "", why);
 		return -1;
 	}
 	*source = strdup(text);
@@ -1059,16 +1064,13 @@ static void probe_free(struct probe_config *probe)
 	free(probe->http_host);
 	free(probe->http_path);
 	free(probe->send);
-	if (probe->expect != NULL) {
-		regfree(&probe->expect_re);
-		free(probe->expect);
-	}
+	pattern_free(probe->expect_re);
+	free(probe->expect);
 }
 
 static void service_free(struct service_config *service)
 {
-	if (service->match == MATCH_CMDLINE && service->match_value != NULL)
-		regfree(&service->cmdline_re);
+	pattern_free(service->cmdline_re);
 	free(service->match_value);
 	for (size_t i = 0; i < service->nfiles; i++)
 		free(service->files[i].path);

@@ -2,6 +2,7 @@
 #include "service_locate.h"
 #include "pid_file.h"
 #include "clean_text.h"
+#include "pattern.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -59,6 +60,9 @@ static pid_t read_pidfile(const char *path, struct service_process *out)
 		break;
 	case PID_FILE_NOT_A_PID:
 		text_len = strnlen(text, sizeof(text) - 1);
+		/* The line end is the file's, not part of what it holds. */
+		while (text_len > 0 && (text[text_len - 1] == '\n' || text[text_len - 1] == '\r'))
+			text_len--;
 		clean_text(shown, sizeof(shown), text, text_len > 20 ? 20 : text_len);
 		snprintf(out->reason, sizeof(out->reason), "pidfile %s does not hold a pid (\"%s\")",
 			 path, shown);
@@ -78,14 +82,20 @@ static int cgroup_in_unit(const char *cgroup, const char *unit)
 	return 0;
 }
 
+/* 1: PROC is one of SERVICE's processes; 0: it is not; -1: it could not be checked (the
+ * cmdline pattern gave up on it). */
 static int process_matches(const struct service_config *service, const struct process *proc)
 {
+	enum pattern_result cmdline;
+
 	switch (service->match) {
 	case MATCH_EXE:
 		return proc->exe != NULL && strcmp(proc->exe, service->match_value) == 0;
 	case MATCH_CMDLINE:
-		return proc->cmdline != NULL && proc->cmdline[0] != '\0' &&
-		       regexec(&service->cmdline_re, proc->cmdline, 0, NULL, 0) == 0;
+		if (proc->cmdline == NULL || proc->cmdline[0] == '\0')
+			return 0;
+		cmdline = pattern_match(service->cmdline_re, proc->cmdline, strlen(proc->cmdline));
+		return cmdline == PATTERN_GAVE_UP ? -1 : cmdline == PATTERN_MATCH;
 	case MATCH_UNIT:
 		return proc->cgroup != NULL && cgroup_in_unit(proc->cgroup, service->match_value);
 	default:
@@ -110,9 +120,10 @@ static int has_matched_ancestor(const struct process_table *table, const unsigne
 }
 
 /* Of the processes a match selects, the main one is the top-most ancestor (the oldest
- * if several trees match). */
+ * if several trees match). UNCHECKED counts those the match could not decide. */
 static const struct process *find_main(const struct service_config *service,
-				       const struct process_table *table, pid_t self)
+				       const struct process_table *table, pid_t self,
+				       size_t *unchecked)
 {
 	const struct process *best = NULL;
 	unsigned char *matched = calloc(table->count ? table->count : 1, 1);
@@ -121,7 +132,12 @@ static const struct process *find_main(const struct service_config *service,
 	if (matched == NULL)
 		return NULL;
 	for (size_t i = 0; i < table->count; i++) {
-		if (table->procs[i].pid != self && process_matches(service, &table->procs[i])) {
+		int verdict = table->procs[i].pid != self ? process_matches(service, &table->procs[i])
+							  : 0;
+
+		if (verdict < 0)
+			(*unchecked)++;
+		if (verdict > 0) {
 			matched[i] = 1;
 			nmatched++;
 		}
@@ -167,7 +183,8 @@ static size_t count_hidden(const struct service_config *service,
 }
 
 static void describe_absent(const struct service_config *service,
-			    const struct process_table *table, struct service_process *out)
+			    const struct process_table *table, size_t unchecked,
+			    struct service_process *out)
 {
 	size_t used, hidden;
 
@@ -182,10 +199,17 @@ static void describe_absent(const struct service_config *service,
 			 service->match_value);
 	/* A process we could not read (EACCES) might be the one: absent would be a guess. */
 	hidden = count_hidden(service, table);
-	if (hidden == 0)
+	if (hidden == 0 && unchecked == 0)
 		return;
 	out->status = SERVICE_UNKNOWN;
 	used = strlen(out->reason);
+	/* Or one whose cmdline ran the pattern into its limit: it might match. */
+	if (unchecked > 0) {
+		snprintf(out->reason + used, sizeof(out->reason) - used,
+			 " that could be checked; %zu processes could not be checked "
+			 "(%zu ran the pattern into its match limit)", hidden + unchecked, unchecked);
+		return;
+	}
 	snprintf(out->reason + used, sizeof(out->reason) - used,
 		 " that could be read; %zu processes could not be read%s", hidden,
 		 service->match == MATCH_EXE ? " (their exe needs CAP_SYS_PTRACE)" : "");
@@ -236,6 +260,7 @@ void service_locate(const struct service_config *service, const struct process_t
 		    pid_t self, const struct service_state *last, struct service_process *out)
 {
 	const struct process *main_proc;
+	size_t unchecked = 0;
 	pid_t pid;
 
 	memset(out, 0, sizeof(*out));
@@ -257,11 +282,11 @@ void service_locate(const struct service_config *service, const struct process_t
 		}
 		break;
 	default:
-		main_proc = find_main(service, table, self);
+		main_proc = find_main(service, table, self, &unchecked);
 		if (main_proc == NULL)
 			main_proc = defunct_last_main(table, last);
 		if (main_proc == NULL) {
-			describe_absent(service, table, out);
+			describe_absent(service, table, unchecked, out);
 			return;
 		}
 	}

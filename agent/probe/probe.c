@@ -11,20 +11,20 @@
 
 #include "clean_text.h"
 #include "oobhealth.h"
+#include "pattern.h"
 #include "probe_http.h"
 #include "probe_socket.h"
 
-/* REG_STARTEND: a reply may hold NUL bytes; the match runs over all of them. */
-static bool matches(const regex_t *re, const char *text, size_t len)
+/* Reading stops once the expect pattern matched or gave up on the reply so far: a pattern
+ * that ran into its limit is not tried again on more bytes, the reply is judged bad. */
+static bool expect_decided(const struct pattern *expect, const char *text, size_t len)
 {
-	regmatch_t range = { .rm_so = 0, .rm_eo = (regoff_t)len };
-
-	return regexec(re, text, 1, &range, REG_STARTEND) == 0;
+	return pattern_match(expect, text, len) != PATTERN_NO_MATCH;
 }
 
-static bool expect_matched(const char *reply, size_t len, void *arg)
+static bool expect_complete(const char *reply, size_t len, void *arg)
 {
-	return matches(arg, reply, len);
+	return expect_decided(arg, reply, len);
 }
 
 /* The expect source for an error text, kept on one line: a YAML "\r\n" in it is a real
@@ -58,7 +58,7 @@ static bool http_complete(const char *reply, size_t len, void *arg)
 		return false;
 	if (probe->expect == NULL || !http_status_ok(probe, http.status))
 		return true;
-	return matches(&probe->expect_re, http.body, http.body_len);
+	return expect_decided(probe->expect_re, http.body, http.body_len);
 }
 
 /* The reply's first line (at most 40 bytes), escaped: what came instead of a status line. */
@@ -106,10 +106,19 @@ static void http_judge(const struct probe_config *probe, const struct exchange *
 			 ex->reply_len);
 		return;
 	}
-	if (probe->expect != NULL && !matches(&probe->expect_re, http.body, http.body_len)) {
+	switch (probe->expect == NULL ? PATTERN_MATCH
+		: pattern_match(probe->expect_re, http.body, http.body_len)) {
+	case PATTERN_NO_MATCH:
 		snprintf(out->error, sizeof(out->error), "HTTP %d body does not match /%s/",
 			 http.status, shown_expect(probe, shown, sizeof(shown)));
 		return;
+	case PATTERN_GAVE_UP:
+		snprintf(out->error, sizeof(out->error),
+			 "HTTP %d body: expect /%s/ exceeded its match limit", http.status,
+			 shown_expect(probe, shown, sizeof(shown)));
+		return;
+	case PATTERN_MATCH:
+		break;
 	}
 	out->status = PROBE_OK;
 }
@@ -125,11 +134,18 @@ static void judge_reply(const struct probe_config *probe, const struct exchange 
 		http_judge(probe, ex, out);
 		return;
 	}
+	out->status = PROBE_BAD_RESPONSE;
+	/* Done under an expect means it matched or gave up; matching again tells which. */
 	if (ex->end == EXCHANGE_DONE) {
-		out->status = PROBE_OK;
+		if (probe->expect == NULL ||
+		    pattern_match(probe->expect_re, ex->reply, ex->reply_len) == PATTERN_MATCH)
+			out->status = PROBE_OK;
+		else
+			snprintf(out->error, sizeof(out->error),
+				 "expect /%s/ exceeded its match limit on the reply (%zu bytes)",
+				 shown_expect(probe, shown, sizeof(shown)), ex->reply_len);
 		return;
 	}
-	out->status = PROBE_BAD_RESPONSE;
 	if (ex->reply_len == 0)
 		snprintf(out->error, sizeof(out->error), "closed without a reply");
 	else if (ex->end == EXCHANGE_FULL)
@@ -231,8 +247,8 @@ void probe_run(const struct probe_config *probe, struct probe_result *out)
 		ex.send_len = probe->send_len;
 		ex.read_reply = probe->send != NULL || probe->expect != NULL;
 		if (probe->expect != NULL) {
-			ex.complete = expect_matched;
-			ex.complete_arg = (void *)&probe->expect_re;
+			ex.complete = expect_complete;
+			ex.complete_arg = probe->expect_re;
 		}
 	}
 	exchange_run(&ex);

@@ -64,5 +64,25 @@ CONF
 		fail "--once --json does not report the cycle and /proc pass cost: $out"
 }
 
+# The nested-repeat bomb that made POSIX regcomp grow to 24 GB is refused by the build
+# users run within 64 MB of address space (a sanitizer build cannot run under ulimit -v),
+# and x{0,32767} (13.8 s and 8.4 GB for regcomp) is one cheap instruction.
+regex_bombs_are_refused_within_64_mb() {
+	local agent=$ROOT/agent/oobhealthd got
+	[ -x "$agent" ] || { fail "$agent is not built (make agent/oobhealthd)"; return; }
+	cat >"$T/bomb.yaml" <<'CONF'
+services:
+  - name: web
+    probes:
+      - { name: banner, tcp: 127.0.0.1:25, expect: '(((x{0,255}){0,255}){0,255}){0,255}' }
+CONF
+	got=$(ulimit -v 65536 && timeout 120 "$agent" --check-config -c "$T/bomb.yaml" 2>&1)
+	assert_eq "78 $T/bomb.yaml:4:52: expect: invalid regular expression \"(((x{0,255}){0,255}){0,255}){0,255}\": compiles to more than the limit of 16384 bytes (a repeated group is compiled once per repeat)" \
+		"$? $got" "--check-config on the nested-repeat bomb under ulimit -v 65536"
+	sed -i "s/expect: '.*'/expect: 'x{0,32767}'/" "$T/bomb.yaml"
+	got=$(ulimit -v 65536 && timeout 120 "$agent" --check-config -c "$T/bomb.yaml" 2>&1)
+	assert_eq "0 OK" "$? $got" "--check-config on x{0,32767} under ulimit -v 65536"
+}
+
 run_tests bad_configs_are_rejected_with_exact_positions good_configs_and_examples_pass \
-	missing_file_is_reported once_reports_and_exits_by_worst_health
+	missing_file_is_reported once_reports_and_exits_by_worst_health regex_bombs_are_refused_within_64_mb

@@ -64,7 +64,7 @@ build_honours_the_callers_flags_and_never_installs_packages() {
 	grep -Eq 'icinga2|nagios4|prometheus|smitools' <<<"$plain" && fail "make demo installs what it does not run: $plain"
 	# Missing development files are named with their Debian packages, before any compiling.
 	plain=$(make -C "$SRC" -B CC="cc -nostdinc" agent/oobhealthd 2>&1)
-	assert_contains "$plain" "apt-get install libsnmp-dev libyaml-dev" "make without the headers"
+	assert_contains "$plain" "apt-get install libsnmp-dev libyaml-dev libpcre2-dev" "make without the headers"
 	assert_contains "$plain" "make deps" "make without the headers"
 	grep -q -- ' -o agent/oobhealthd' <<<"$plain" && fail "make without the headers still ran the compiler: $plain"
 }

@@ -122,5 +122,34 @@ CONF
 	agent_has_cycled || fail "oobhealthd stopped answering"
 }
 
+# A cmdline that runs the pattern into its match limit is a process that could not be
+# checked: the service is unknown, not absent, and the prober goes on.
+cmdline_match_over_its_limit_is_unknown_not_absent() {
+	local runaway cycles text
+	start_snmpd || return
+	runaway=oh-runaway-$$-$(printf 'a%.0s' $(seq 40))b
+	spawn bash -c "exec -a $runaway sleep 600"
+	local pid=$SPAWNED
+	write_config <<CONF
+  - name: runaway
+    match: { cmdline: '^oh-runaway-$$-(a+)+\$' }
+CONF
+	start_agent || return
+	wait_until 3000 value_is 'ohServiceStatus."runaway"' unknown ||
+		{ fail "status: $(oh_get 'ohServiceStatus."runaway"' 2>&1), expected unknown"; return; }
+	text=$(oh_get 'ohServiceHealthText."runaway"')
+	assert_prefix "no process matches cmdline /^oh-runaway-$$-(a+)+\$/ that could be checked; " "$text" "health text"
+	assert_contains "$text" "processes could not be checked (1 ran the pattern into its match limit)" "health text"
+	assert_value 'ohServiceHealth."runaway"' unknown
+	# The prober goes on cycling and the agent answers.
+	cycles=$(oh_get ohAgentCycles.0)
+	wait_until 3000 eval '[ "$(oh_get ohAgentCycles.0 2>/dev/null)" -gt "$cycles" ]' ||
+		fail "no cycle completed after $cycles"
+	kill -0 "$AGENT_PID" || fail "oobhealthd died"
+	# Without that process nothing is left unchecked: plainly absent.
+	end_pid "$pid"
+	wait_status runaway absent
+}
+
 run_tests each_match_kind_goes_up_then_absent main_process_is_the_topmost_ancestor \
-	malformed_pidfile_is_unknown_not_a_crash
+	malformed_pidfile_is_unknown_not_a_crash cmdline_match_over_its_limit_is_unknown_not_absent

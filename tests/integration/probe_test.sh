@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Listener self-probes against real listeners on loopback and unix sockets: a listener that
 # never accepts, one that accepts and never answers, a closed port, HTTP 500, a full unix
-# backlog, IPv6, hostile replies, fail_after, and twenty probes hanging at once while
-# SNMP keeps answering.
+# backlog, IPv6, hostile replies, fail_after, twenty probes hanging at once while
+# SNMP keeps answering, and a reply that runs the expect pattern into its match limit.
 source "$(dirname "$0")/../lib.sh"
 
 probe() { echo "$1.\"$2\".\"$3\""; }
@@ -339,9 +339,31 @@ CONF
 	assert_value "$(probe ohProbeTarget web long)" "${url:0:255}"
 }
 
+# A reply that runs the expect pattern into its match limit is a bad response that says
+# so: ^(a+)+$ tries every way to split the a's of "aaa...ab".
+expect_over_its_match_limit_is_a_bad_response() {
+	local port=$(free_port) runaway
+	start_snmpd || return
+	runaway=$(printf 'a%.0s' $(seq 40))b
+	listen 127.0.0.1:$port 8 reply "$runaway" || return
+	write_config <<CONF
+  - name: runaway
+    probes:
+      - { name: banner, tcp: 127.0.0.1:$port, send: "x", expect: '^(a+)+\$', timeout: 2s }
+      - { name: sane, tcp: 127.0.0.1:$port, send: "x", expect: '^a+b\$', timeout: 2s }
+CONF
+	start_agent || return
+	wait_until 3000 value_is "$(probe ohProbeStatus runaway banner)" badResponse ||
+		{ fail "banner: $(oh_get "$(probe ohProbeStatus runaway banner)" 2>&1), expected badResponse"; return; }
+	assert_prefix "expect /^(a+)+\$/ exceeded its match limit on the reply (41 bytes), after " \
+		"$(oh_get "$(probe ohProbeLastError runaway banner)")" "banner last error"
+	assert_value "$(probe ohProbeStatus runaway sane)" ok
+	kill -0 "$AGENT_PID" || fail "oobhealthd died"
+}
+
 run_tests listener_that_never_accepts_fails_a_send_expect_probe port_held_by_another_process_is_critical \
 	answers_timeouts_refusals_and_http_status full_unix_backlog_is_reported_never_a_hang \
 	ipv6_loopback_probe_works hostile_replies_are_bounded fail_after_counts_consecutive_failures \
 	twenty_hanging_probes_never_delay_answers bogus_http_status_lines_are_bad_responses \
 	http_header_block_over_the_bound_is_a_bad_response longest_http_url_is_sent_whole \
-	expect_with_cr_lf_stays_on_one_line_in_errors
+	expect_with_cr_lf_stays_on_one_line_in_errors expect_over_its_match_limit_is_a_bad_response
