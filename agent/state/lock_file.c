@@ -45,9 +45,9 @@ static int open_failed(const char *path, const char *what, char *error, size_t e
 }
 
 /* The pid goes into the file: never into one also known by another name (a hard link),
- * or that someone other than root or us put there. */
-static int check_ours(int fd, const struct stat *st, const char *path, const char *what,
-		      char *error, size_t error_len)
+ * or that someone other than root or us put there. Returns 0, or -1 with ERROR set. */
+static int check_ours(const struct stat *st, const char *path, const char *what, char *error,
+		      size_t error_len)
 {
 	if (!S_ISREG(st->st_mode))
 		snprintf(error, error_len, "%s %s is not a regular file", what, path);
@@ -59,8 +59,6 @@ static int check_ours(int fd, const struct stat *st, const char *path, const cha
 			 "process's user: left untouched", what, path, (unsigned)st->st_uid);
 	else
 		return 0;
-	close(fd);
-	errno = EEXIST;
 	return -1;
 }
 
@@ -70,8 +68,10 @@ int lock_file_take(const char *path, const char *what, mode_t mode, pid_t *holde
 	*holder = 0;
 	error[0] = '\0';
 	for (int attempt = 0; attempt < TAKE_ATTEMPTS; attempt++) {
-		/* O_NONBLOCK: a FIFO planted at the name must not hang the start. */
-		int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, mode);
+		/* O_NONBLOCK: a FIFO planted at the name must not hang the start, nor (O_NOCTTY)
+		 * a terminal there become our controlling terminal. */
+		int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
+			      mode);
 		struct stat st;
 
 		if (fd < 0)
@@ -81,8 +81,11 @@ int lock_file_take(const char *path, const char *what, mode_t mode, pid_t *holde
 			close(fd);
 			return -1;
 		}
-		if (check_ours(fd, &st, path, what, error, error_len) < 0)
+		if (check_ours(&st, path, what, error, error_len) < 0) {
+			close(fd);
+			errno = EEXIST;
 			return -1;
+		}
 		/* flock belongs to the open file, so it survives the fork into the background
 		 * and ends with the last process holding it: a killed one leaves no stale lock. */
 		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
@@ -101,9 +104,12 @@ int lock_file_take(const char *path, const char *what, mode_t mode, pid_t *holde
 		}
 		/* Only the owner may: root's file stays as root left it for a non-root us. */
 		if (st.st_uid == geteuid() && (st.st_mode & 07777) != mode && fchmod(fd, mode) < 0) {
+			int saved = errno;
+
 			snprintf(error, error_len, "%s %s: cannot set mode %04o: %s", what, path,
-				 (unsigned)mode, strerror(errno));
+				 (unsigned)mode, strerror(saved));
 			close(fd);
+			errno = saved;
 			return -1;
 		}
 		return fd;
