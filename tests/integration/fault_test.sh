@@ -21,9 +21,11 @@ fault_setup() {
 undo_faults() {
 	local pid path
 	for pid in $(tac "$T/pids" 2>/dev/null); do end_pid "$pid"; done
-	for path in $(tac "$T/mounts" 2>/dev/null); do
-		umount "$path" 2>/dev/null || umount -l "$path" 2>/dev/null ||
-			fail "cannot unmount $path"
+	for path in $(tac "$T/mounts" 2>/dev/null | awk '!seen[$0]++'); do
+		while mountpoint -q "$path"; do
+			umount "$path" 2>/dev/null || umount -l "$path" 2>/dev/null ||
+				{ fail "cannot unmount $path"; break; }
+		done
 	done
 	for path in $(tac "$T/planted" 2>/dev/null); do
 		if [ -L "$path" ] || [ -p "$path" ]; then rm -f "$path"; fi
@@ -31,7 +33,7 @@ undo_faults() {
 	: >"$T/mounts"
 }
 
-# fault_mount MOUNT-ARGS... DIR: mounts, and remembers DIR for undo_faults.
+# fault_mount MOUNT-ARGS... DIR: mounts (or remounts), and remembers DIR for undo_faults.
 fault_mount() {
 	mount "$@" || { fail "mount $*"; return 1; }
 	echo "${*: -1}" >>"$T/mounts"
@@ -135,7 +137,9 @@ cycles_advance() {
 # per answer in $T/poller.out ("ok VALUE" or "failed"); sets POLLER_PID.
 poll_forever() {
 	: >"$T/poller.out"
+	# SIGTERM waits for the snmpget under way, so that none outlives the poller.
 	cat >"$T/poller.sh" <<POLL
+trap 'exit 0' TERM
 while :; do
 	if value=\$(snmpget -v2c -c public -t 1 -r 0 -OqvU ${MIB_OPTS[*]} 127.0.0.1:$SNMP_PORT 'OOBHEALTH-MIB::ohServicePid."node"' 2>/dev/null); then
 		echo "ok \$value"
