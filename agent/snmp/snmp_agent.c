@@ -248,7 +248,7 @@ int snmp_agent_run(struct config *config, const struct agent_options *options)
 {
 	struct daemon_pidfile pidfile = { .path = options->pidfile, .fd = -1 };
 	char error[PATH_MAX + 64];
-	int signal_fd, wake_fd, lock_fd, refused = 0;
+	int signal_fd, wake_fd, lock_fd, refused;
 
 	if (!options->log_chosen) {
 		if (options->foreground)
