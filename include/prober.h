@@ -4,8 +4,10 @@
 
 #include "config.h"
 
-/* Starts the thread with CONFIG (ownership passes to the prober). Returns 0 or -1. */
-int prober_start(struct config *config);
+/* Starts the thread with CONFIG (ownership passes to the prober) and LOCK_FD, the lock
+ * beside the state file held since the start (-1: not taken; the prober tries again before
+ * each write). Returns 0 or -1. */
+int prober_start(struct config *config, int lock_fd);
 
 /* Asks for a reload of the configuration file (SIGHUP); the prober does the reading. */
 void prober_request_reload(void);

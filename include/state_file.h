@@ -33,16 +33,15 @@ int state_file_set_aside(const char *path, char *aside, size_t aside_len);
  * -1 with ERROR set ("state directory DIR: ..."). */
 int state_dir_prepare(const char *path, char *dir, size_t dir_len, char *error, size_t error_len);
 
-/* Takes PATH.lock (set in LOCK_PATH) for the life of the process: an exclusive flock on
- * a file opened without following symlinks. Returns its descriptor; -2 when another
- * process holds it (*HOLDER is that process's pid, 0 if it wrote none yet); -1 when the
- * lock cannot be taken at all (errno EEXIST: what is at that name is not a regular file
- * with that one name, owned by root or this process's user). ERROR says why in both
- * failure cases. */
+/* Takes PATH.lock (set in LOCK_PATH) for the life of the process, as lock_file_take()
+ * does (mode 0640): -2 when another process holds it (*HOLDER is its pid, 0 if it wrote
+ * none yet), -1 when it cannot be taken at all. */
 int state_lock_take(const char *path, char *lock_path, size_t lock_path_len, pid_t *holder,
 		    char *error, size_t error_len);
 
-/* Writes PID into the held lock file FD, for a refused second instance to name. */
-int state_lock_note_pid(int fd, pid_t pid);
+/* Before each write of the state file PATH: makes sure *FD (from state_lock_take(), or -1)
+ * is the lock at PATH.lock, taking it now when it could not be taken before. Returns 0,
+ * or -1 with ERROR saying why PATH is not to be written. */
+int state_lock_check(int *fd, const char *path, char *error, size_t error_len);
 
 #endif

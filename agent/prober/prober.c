@@ -23,6 +23,7 @@ static pthread_cond_t wakeup;
 static bool stop_requested, reload_requested, finished;
 static struct config *config;
 static struct prober_state state;
+static int state_lock_fd = -1;    /* the lock beside the state file, -1 until taken */
 
 static void note_restart_only_settings(const struct config *old, const struct config *new)
 {
@@ -85,7 +86,7 @@ static void reload(void)
 static void load_state(void)
 {
 	const char *path = config->agent.state_file;
-	char error[512], aside[4200];
+	char error[512], aside[4200], why[4608];
 	int loaded;
 
 	state_boot_id(state.store.boot_id);
@@ -97,23 +98,27 @@ static void load_state(void)
 	}
 	if (loaded == 0)
 		return;
-	if (state_file_set_aside(path, aside, sizeof(aside)) == 0)
+	/* Moving it is a write like any other: only under the lock. */
+	if (state_lock_check(&state_lock_fd, path, why, sizeof(why)) < 0)
+		log_msg(LOG_ERR, "%s; left in place (%s), restart history starts empty", error, why);
+	else if (state_file_set_aside(path, aside, sizeof(aside)) == 0)
 		log_msg(LOG_ERR, "%s; moved aside to %s, restart history starts empty", error, aside);
 	else
 		log_msg(LOG_ERR, "%s; could not move it aside (%s), restart history starts empty "
 			"and the file will be replaced", error, strerror(errno));
 }
 
-/* Writes the state file when something it keeps changed. A failure is logged once per
- * distinct error and retried at the next cycle. */
+/* Writes the state file when something it keeps changed, and only under its lock. A
+ * failure is logged once per distinct error and retried at the next cycle. */
 static void save_state(void)
 {
-	static char last_error[512];
-	char error[512];
+	static char last_error[4608];
+	char error[4608];
 
 	if (!state.store.dirty)
 		return;
-	if (state_file_save(config->agent.state_file, &state.store, error, sizeof(error)) == 0) {
+	if (state_lock_check(&state_lock_fd, config->agent.state_file, error, sizeof(error)) == 0 &&
+	    state_file_save(config->agent.state_file, &state.store, error, sizeof(error)) == 0) {
 		state.store.dirty = false;
 		if (last_error[0] != '\0')
 			log_msg(LOG_INFO, "%s: written again", config->agent.state_file);
@@ -179,11 +184,12 @@ static void *prober_main(void *unused)
 	return NULL;
 }
 
-int prober_start(struct config *initial)
+int prober_start(struct config *initial, int lock_fd)
 {
 	pthread_condattr_t attr;
 
 	config = initial;
+	state_lock_fd = lock_fd;
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&wakeup, &attr);

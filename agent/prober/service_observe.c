@@ -254,8 +254,12 @@ bool service_observe(const struct service_config *service, const struct agent_co
 				.start_ms = row->start_time_ms,
 				.fd_soft = f.main_fd_known ? f.main_fd_soft : 0,
 			};
+			/* A first sighting is written too: killed before any restart, oobhealthd
+			 * must still find at its next start the pid a restart is judged from. */
+			bool first = state->pid == 0;
 
-			changed = service_state_seen_up(state, &seen, clock->now_ms, agent->history);
+			changed = service_state_seen_up(state, &seen, clock->now_ms, agent->history) ||
+				  first;
 		}
 	}
 	judge_zombies(service, table, clock, state, proc.main, &f, row, reasons);

@@ -1,86 +1,45 @@
-/* oobhealthd's own pidfile (-p): written by rename, never through a symlink, left alone
- * when it names another running oobhealthd, removed only while it is still ours. */
+/* oobhealthd's own pidfile (-p): locked for the daemon's lifetime so that a second one with
+ * the same pidfile exits at once, never written through a symlink, removed only while it
+ * is still ours. */
 #include "daemon_pidfile.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include "pid_file.h"
-#include "proc_scan.h"
+#include "lock_file.h"
 
-#define APP_NAME "oobhealthd"
-
-pid_t daemon_pidfile_other(const struct daemon_pidfile *pidfile)
+int daemon_pidfile_claim(struct daemon_pidfile *pidfile, pid_t *holder, char *error,
+			 size_t error_len)
 {
-	struct process named, self;
-	char text[32];
-	pid_t pid = 0;
+	/* Readable by all: logrotate and init scripts signal through it. */
+	pidfile->fd = lock_file_take(pidfile->path, "pidfile", 0644, holder, error, error_len);
+	if (pidfile->fd < 0) {
+		int taken = pidfile->fd;
 
-	if (pidfile->path == NULL ||
-	    pid_file_read(pidfile->path, &pid, text, sizeof(text)) != PID_FILE_OK ||
-	    pid == getpid() || proc_read_stat(pid, &named) < 0 || named.state == 'Z' ||
-	    named.state == 'X')
-		return 0;
-	/* Ours by name, or by the name this binary runs under (a renamed copy). */
-	if (strcmp(named.comm, APP_NAME) == 0 ||
-	    (proc_read_stat(getpid(), &self) == 0 && strcmp(named.comm, self.comm) == 0))
-		return pid;
+		pidfile->fd = -1;
+		return taken;
+	}
 	return 0;
 }
 
-int daemon_pidfile_write(struct daemon_pidfile *pidfile, char *error, size_t error_len)
+int daemon_pidfile_write(const struct daemon_pidfile *pidfile, char *error, size_t error_len)
 {
-	char temp[PATH_MAX], text[32];
-	int len = snprintf(text, sizeof(text), "%d\n", (int)getpid()), fd;
-	const char *step = "create";
-	struct stat st;
-
-	if ((size_t)snprintf(temp, sizeof(temp), "%s.XXXXXX", pidfile->path) >= sizeof(temp)) {
-		errno = ENAMETOOLONG;
-		goto fail;
-	}
-	fd = mkostemp(temp, O_CLOEXEC);
-	if (fd < 0)
-		goto fail;
-	step = "write";
-	if (fchmod(fd, 0644) < 0 || write(fd, text, (size_t)len) != len || fstat(fd, &st) < 0) {
-		int saved = errno;
-
-		close(fd);
-		unlink(temp);
-		errno = saved;
-		goto fail;
-	}
-	close(fd);
-	step = "rename";
-	if (rename(temp, pidfile->path) < 0) {
-		int saved = errno;
-
-		unlink(temp);
-		errno = saved;
-		goto fail;
-	}
-	pidfile->written = true;
-	pidfile->dev = st.st_dev;
-	pidfile->ino = st.st_ino;
-	return 0;
-fail:
-	snprintf(error, error_len, "pidfile %s: cannot %s it: %s", pidfile->path, step,
+	if (lock_file_note_pid(pidfile->fd, getpid()) == 0)
+		return 0;
+	snprintf(error, error_len, "pidfile %s: cannot write it: %s", pidfile->path,
 		 strerror(errno));
 	return -1;
 }
 
-void daemon_pidfile_remove(const struct daemon_pidfile *pidfile)
+void daemon_pidfile_release(struct daemon_pidfile *pidfile)
 {
-	struct stat st;
-
-	if (pidfile->written && lstat(pidfile->path, &st) == 0 && st.st_dev == pidfile->dev &&
-	    st.st_ino == pidfile->ino)
+	if (pidfile->fd < 0)
+		return;
+	/* Still holding the lock: a second instance cannot have taken the name meanwhile. */
+	if (lock_file_is_at(pidfile->fd, pidfile->path))
 		unlink(pidfile->path);
+	close(pidfile->fd);
+	pidfile->fd = -1;
 }

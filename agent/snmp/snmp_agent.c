@@ -23,6 +23,7 @@
 #include "agentx_master.h"
 #include "daemon_pidfile.h"
 #include "handoff.h"
+#include "lock_file.h"
 #include "mib.h"
 #include "prober.h"
 #include "state_file.h"
@@ -127,7 +128,17 @@ static int block_signals(void)
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
-/* ---- one instance per state file ---- */
+/* ---- one instance per state file and per pidfile ---- */
+
+/* The running instance as a refused one names it: the pid found in the file it locked. */
+static const char *name_holder(pid_t holder, char *who, size_t who_len)
+{
+	if (holder > 0)
+		snprintf(who, who_len, "pid %d", (int)holder);
+	else
+		snprintf(who, who_len, "its pid not yet recorded");
+	return who;
+}
 
 /* Creates the state directory when missing and takes the lock beside the state file.
  * Returns 0 to go on (with *LOCK_FD -1 when there is no lock to hold) or -1 when another
@@ -152,23 +163,23 @@ static int claim_state_file(const char *state_file, int *lock_fd)
 	*lock_fd = state_lock_take(state_file, lock_path, sizeof(lock_path), &holder, error,
 				   sizeof(error));
 	if (*lock_fd == -2) {
-		char who[32] = "its pid not yet recorded";
+		char who[32];
 
-		if (holder > 0)
-			snprintf(who, sizeof(who), "pid %d", (int)holder);
 		startup_error("another oobhealthd (%s) is running with the state file %s: it holds "
 			      "the lock %s. Stop that one first, or give this one its own "
-			      "agent.state_file; exiting", who, state_file, lock_path);
+			      "agent.state_file; exiting", name_holder(holder, who, sizeof(who)),
+			      state_file, lock_path);
 		*lock_fd = -1;
 		return -1;
 	}
+	/* The prober tries again before each write: the history is kept once this is fixed. */
 	if (*lock_fd < 0 && (errno == EACCES || errno == EPERM || errno == EROFS))
-		snmp_log(LOG_ERR, "%s; a second oobhealthd is not kept off %s, and its restart "
-			 "history may not be saved either: make %s writable for user %s\n", error,
-			 state_file, dir, own_user);
+		snmp_log(LOG_ERR, "%s; %s is not written until the lock can be taken: make %s "
+			 "writable for user %s\n", error, state_file, dir, own_user);
 	else if (*lock_fd < 0)
-		snmp_log(LOG_ERR, "%s; a second oobhealthd is not kept off %s: remove what is at "
-			 "that name (oobhealthd creates its lock file itself)\n", error, state_file);
+		snmp_log(LOG_ERR, "%s; %s is not written until the lock can be taken: remove what "
+			 "is at that name (oobhealthd creates its lock file itself)\n", error,
+			 state_file);
 	return 0;
 }
 
@@ -189,11 +200,37 @@ static void configure_subagent(const struct config *config)
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
 }
 
-static void serve(struct config *config, int signal_fd, int wake_fd)
+/* Locks the -p pidfile, if any. Returns 0 to go on, or the exit code: another instance
+ * holds it, or it cannot be used. */
+static int claim_pidfile(struct daemon_pidfile *pidfile)
+{
+	char error[PATH_MAX + 128];
+	pid_t holder;
+	int taken;
+
+	if (pidfile->path == NULL)
+		return 0;
+	taken = daemon_pidfile_claim(pidfile, &holder, error, sizeof(error));
+	if (taken == -2) {
+		char who[32];
+
+		startup_error("another oobhealthd (%s) is running with the pidfile %s. Stop that "
+			      "one first, or give this one its own -p PIDFILE; exiting",
+			      name_holder(holder, who, sizeof(who)), pidfile->path);
+		return AGENT_EX_ANOTHER_INSTANCE;
+	}
+	if (taken < 0) {
+		startup_error("%s; exiting", error);
+		return 1;
+	}
+	return 0;
+}
+
+static void serve(struct config *config, int signal_fd, int wake_fd, int lock_fd)
 {
 	register_readfd(signal_fd, on_signal, NULL);
 	register_readfd(wake_fd, on_wake, NULL);
-	if (prober_start(config) < 0) {
+	if (prober_start(config, lock_fd) < 0) {
 		snmp_log(LOG_ERR, "cannot start the prober thread\n");
 		exit_code = 1;
 		return;
@@ -209,10 +246,9 @@ static void serve(struct config *config, int signal_fd, int wake_fd)
 
 int snmp_agent_run(struct config *config, const struct agent_options *options)
 {
-	struct daemon_pidfile pidfile = { .path = options->pidfile };
+	struct daemon_pidfile pidfile = { .path = options->pidfile, .fd = -1 };
 	char error[PATH_MAX + 64];
-	int signal_fd, wake_fd, lock_fd;
-	pid_t other = 0;
+	int signal_fd, wake_fd, lock_fd, refused;
 
 	if (!options->log_chosen) {
 		if (options->foreground)
@@ -221,35 +257,35 @@ int snmp_agent_run(struct config *config, const struct agent_options *options)
 			snmp_enable_syslog_ident(APP_NAME, LOG_DAEMON);
 	}
 	note_own_names();
-	/* Before the fork into the background: a refused second instance fails in the
-	 * shell that started it, and never reaches snmpd. */
-	if (claim_state_file(config->agent.state_file, &lock_fd) < 0 ||
-	    (other = daemon_pidfile_other(&pidfile)) > 0) {
-		if (other > 0)
-			startup_error("another oobhealthd (pid %d) is running with the pidfile %s. "
-				      "Stop that one first, or give this one its own -p PIDFILE; "
-				      "exiting", (int)other, pidfile.path);
+	/* Before the fork into the background and before anything is written: a refused
+	 * second instance fails in the shell that started it, and never reaches snmpd. */
+	if (claim_state_file(config->agent.state_file, &lock_fd) < 0)
+		refused = AGENT_EX_ANOTHER_INSTANCE;
+	else
+		refused = claim_pidfile(&pidfile);
+	if (refused != 0) {
 		if (lock_fd >= 0)
 			close(lock_fd);
 		config_free(config);
-		return AGENT_EX_ANOTHER_INSTANCE;
+		return refused;
 	}
 	if (!options->foreground && netsnmp_daemonize(1, options->log_chosen ? 0 : 1) != 0) {
 		snmp_log(LOG_ERR, "cannot run in the background\n");
 		return 1;
 	}
-	if (lock_fd >= 0 && state_lock_note_pid(lock_fd, getpid()) < 0)
+	if (lock_fd >= 0 && lock_file_note_pid(lock_fd, getpid()) < 0)
 		snmp_log(LOG_WARNING, "cannot write the pid into the lock beside %s: %s\n",
 			 config->agent.state_file, strerror(errno));
 	if (pidfile.path != NULL && daemon_pidfile_write(&pidfile, error, sizeof(error)) < 0) {
 		startup_error("%s", error);
+		daemon_pidfile_release(&pidfile);
 		return 1;
 	}
 	signal_fd = block_signals();
 	wake_fd = handoff_init();
 	if (signal_fd < 0 || wake_fd < 0) {
 		snmp_log(LOG_ERR, "cannot set up signal or wake-up descriptors: %s\n", strerror(errno));
-		daemon_pidfile_remove(&pidfile);
+		daemon_pidfile_release(&pidfile);
 		return 1;
 	}
 	configure_subagent(config);
@@ -265,10 +301,10 @@ int snmp_agent_run(struct config *config, const struct agent_options *options)
 	 * the signalfd for the agent loop. */
 	init_snmp(APP_NAME);
 	agentx_master_explain();
-	serve(config, signal_fd, wake_fd);
+	serve(config, signal_fd, wake_fd, lock_fd);
 	log_drain(emit_log);
 	snmp_shutdown(APP_NAME);
 	mib_release();
-	daemon_pidfile_remove(&pidfile);
+	daemon_pidfile_release(&pidfile);
 	return exit_code;
 }

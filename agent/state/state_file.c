@@ -9,7 +9,8 @@
  *
  * Each service line is followed by its restart lines, oldest first. The end line proves
  * the file is whole: a truncated or edited file is refused rather than half-believed.
- * Beside it, STATE.lock is held by the running oobhealthd, so that two never share it. */
+ * Beside it, STATE.lock is held by the running oobhealthd, so that two never share it: the
+ * file (and its temporary file) is written only while that lock is held. */
 #include "state_file.h"
 
 #include <errno.h>
@@ -20,11 +21,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "config_values.h"
+#include "lock_file.h"
 
 #define STATE_FILE_MAX (64u << 20) /* far above any history agent.history allows */
 
@@ -244,13 +245,29 @@ static char *read_whole(const char *path, int *missing, char *error, size_t erro
 
 	*missing = 0;
 	if (fd < 0) {
-		*missing = errno == ENOENT;
-		snprintf(error, error_len, "%s: cannot open: %s", path, strerror(errno));
+		int saved = errno;
+
+		*missing = saved == ENOENT;
+		/* O_NOFOLLOW's ELOOP, said plainly. */
+		if (saved == ELOOP && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+			snprintf(error, error_len, "%s: is a symbolic link, which oobhealthd does not "
+				 "follow", path);
+		else
+			snprintf(error, error_len, "%s: cannot open: %s", path, strerror(saved));
 		return NULL;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > STATE_FILE_MAX) {
-		snprintf(error, error_len, "%s: not a regular file of at most %u bytes", path,
-			 STATE_FILE_MAX);
+	if (fstat(fd, &st) < 0) {
+		snprintf(error, error_len, "%s: %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > STATE_FILE_MAX) {
+		if (S_ISREG(st.st_mode))
+			snprintf(error, error_len, "%s: larger than %u bytes", path, STATE_FILE_MAX);
+		else
+			snprintf(error, error_len, "%s: is a %s, not a regular file", path,
+				 S_ISDIR(st.st_mode) ? "directory" : S_ISFIFO(st.st_mode) ? "FIFO" :
+				 S_ISSOCK(st.st_mode) ? "socket" : "device");
 		close(fd);
 		return NULL;
 	}
@@ -494,79 +511,44 @@ int state_dir_prepare(const char *path, char *dir, size_t dir_len, char *error, 
 	return 1;
 }
 
-/* The pid a running instance wrote into the lock file, 0 when there is none yet. */
-static pid_t lock_holder(int fd)
-{
-	char text[24];
-	ssize_t n = pread(fd, text, sizeof(text) - 1, 0);
-	long pid;
-
-	if (n <= 0)
-		return 0;
-	text[n] = '\0';
-	pid = strtol(text, NULL, 10);
-	return pid > 0 && pid <= 4194304 ? (pid_t)pid : 0;
-}
-
 int state_lock_take(const char *path, char *lock_path, size_t lock_path_len, pid_t *holder,
 		    char *error, size_t error_len)
 {
-	struct stat st;
-	int fd;
-
-	*holder = 0;
-	error[0] = '\0';
 	snprintf(lock_path, lock_path_len, "%s.lock", path);
-	/* O_NONBLOCK: a FIFO planted at the name must not hang the start. */
-	fd = open(lock_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0640);
-	if (fd < 0) {
-		int saved = errno;
-
-		snprintf(error, error_len, "lock file %s: cannot open: %s", lock_path, strerror(saved));
-		errno = saved;
-		return -1;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		snprintf(error, error_len, "lock file %s is not a regular file", lock_path);
-		close(fd);
-		errno = EEXIST;
-		return -1;
-	}
-	/* The pid is written into the lock: never into a file that is also known by another
-	 * name (a hard link), or that someone other than root or us put there. */
-	if (st.st_nlink != 1 || (st.st_uid != 0 && st.st_uid != geteuid())) {
-		if (st.st_nlink != 1)
-			snprintf(error, error_len, "lock file %s has %lu names (hard links), so it is "
-				 "not oobhealthd's own: left untouched", lock_path,
-				 (unsigned long)st.st_nlink);
-		else
-			snprintf(error, error_len, "lock file %s belongs to uid %u, neither root nor "
-				 "this process's user: left untouched", lock_path, (unsigned)st.st_uid);
-		close(fd);
-		errno = EEXIST;
-		return -1;
-	}
-	/* flock belongs to the open file, so it survives the fork into the background and
-	 * ends with the last process holding it: a killed instance leaves no stale lock. */
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		int saved = errno;
-
-		if (saved == EWOULDBLOCK)
-			*holder = lock_holder(fd);
-		snprintf(error, error_len, "lock file %s: %s", lock_path, strerror(saved));
-		close(fd);
-		errno = saved;
-		return saved == EWOULDBLOCK ? -2 : -1;
-	}
-	return fd;
+	return lock_file_take(lock_path, "lock file", 0640, holder, error, error_len);
 }
 
-int state_lock_note_pid(int fd, pid_t pid)
+int state_lock_check(int *fd, const char *path, char *error, size_t error_len)
 {
-	char text[24];
-	int len = snprintf(text, sizeof(text), "%d\n", (int)pid);
+	char lock_path[4096], why[4200];
+	pid_t holder;
 
-	if (ftruncate(fd, 0) < 0 || pwrite(fd, text, (size_t)len, 0) != len)
+	if (*fd >= 0) {
+		snprintf(lock_path, sizeof(lock_path), "%s.lock", path);
+		if (lock_file_is_at(*fd, lock_path))
+			return 0;
+		/* Taking a lock at the new place would follow wherever the directory now
+		 * leads: the file is written only beside the lock held since the start. */
+		snprintf(error, error_len, "%s: not written: %s is no longer the lock this "
+			 "oobhealthd holds (was the state directory moved, removed or replaced?); "
+			 "writing resumes once that name leads to it again, or restart oobhealthd",
+			 path, lock_path);
 		return -1;
-	return 0;
+	}
+	*fd = state_lock_take(path, lock_path, sizeof(lock_path), &holder, why, sizeof(why));
+	if (*fd >= 0) {
+		/* Only a refused second instance reads it, to name us. */
+		(void)lock_file_note_pid(*fd, getpid());
+		return 0;
+	}
+	if (*fd == -2 && holder > 0)
+		snprintf(error, error_len, "%s: not written: another oobhealthd (pid %d) holds its "
+			 "lock %s", path, (int)holder, lock_path);
+	else if (*fd == -2)
+		snprintf(error, error_len, "%s: not written: another oobhealthd holds its lock %s",
+			 path, lock_path);
+	else
+		snprintf(error, error_len, "%s: not written without its lock: %s", path, why);
+	*fd = -1;
+	return -1;
 }

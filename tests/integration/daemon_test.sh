@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Daemon manners and least privilege: one instance per state file and per pidfile, the
 # first instance kept when another takes the MIB while snmpd restarts, a pidfile and lock
-# never written through a symlink or a hard link, the syslog ident, log files reopened on
+# never written through a symlink or a hard link (nor the state file without its lock), the
+# pidfile's mode, the syslog ident, log files reopened on
 # SIGHUP, the state directory, a master that cannot be reached, and oobhealthd run as a
 # dedicated user against an snmpd configured with conf/snmpd.conf.snippet.
 source "$(dirname "$0")/../lib.sh"
@@ -14,9 +15,18 @@ CONF
 	start_agent
 }
 
+# first_serves_on CYCLES: the first oobhealthd still runs and answers, its ohAgentCycles
+# counting on from CYCLES (never started over).
+first_serves_on() {
+	kill -0 "$AGENT_PID" 2>/dev/null || { fail "the first oobhealthd is gone"; return 1; }
+	wait_until 15000 eval '[ "$(oh_get ohAgentCycles.0 2>/dev/null || echo 0)" -ge $(($1 + 2)) ]' ||
+		fail "ohAgentCycles of the first oobhealthd did not count on from $1: $(oh_get ohAgentCycles.0 2>&1)"
+}
+
 second_instance_on_the_same_state_file_is_refused() {
 	probe_only_agent || return
-	local out
+	local out cycles
+	cycles=$(oh_get ohAgentCycles.0)
 	assert_eq "640 $AGENT_PID" "$(stat -c %a "$T/state.lock") $(cat "$T/state.lock")" \
 		"mode and content of the lock file"
 	out=$(timeout 30 "$OOBHEALTHD" -f -c "$T/agent.yaml" -Lf "$T/second.log" 2>&1)
@@ -35,6 +45,8 @@ second_instance_on_the_same_state_file_is_refused() {
 	"$OOBHEALTHD" --once -c "$T/agent.yaml" >/dev/null
 	assert_eq 0 $? "--once beside a running oobhealthd"
 	assert_value 'ohServiceStatus."probe-only"' unknown
+	first_serves_on "$cycles"
+	assert_eq "$AGENT_PID" "$(cat "$T/state.lock")" "the pid in the lock after the refusals"
 }
 
 killed_instance_leaves_no_stale_lock() {
@@ -123,7 +135,8 @@ displaced_instance_waits_and_serves_again() {
 # so the first keeps its pidfile (logrotate's postrotate signals through it).
 second_instance_with_the_same_pidfile_is_refused() {
 	probe_only_agent || return
-	local out
+	local out cycles
+	cycles=$(oh_get ohAgentCycles.0)
 	sed "s|state_file: .*|state_file: $T/state2|" "$T/agent.yaml" >"$T/agent2.yaml"
 	out=$(timeout 30 "$OOBHEALTHD" -f -c "$T/agent2.yaml" -Lf "$T/second.log" -p "$T/agent.pid" 2>&1)
 	assert_eq 75 $? "exit code of a second oobhealthd with the same pidfile"
@@ -137,6 +150,7 @@ second_instance_with_the_same_pidfile_is_refused() {
 	assert_contains "$out" "another oobhealthd (pid $AGENT_PID) is running with the pidfile $T/agent.pid" \
 		"what it prints when started without -f"
 	assert_eq "$AGENT_PID" "$(cat "$T/agent.pid" 2>&1)" "the pidfile after the second refusal"
+	first_serves_on "$cycles"
 	end_pid "$AGENT_PID"
 	[ -e "$T/agent.pid" ] && fail "the first oobhealthd's pidfile is still there after it exited"
 	return 0
@@ -157,6 +171,17 @@ CONF
 	done
 }
 
+# refused_pidfile WHAT [SEP]: oobhealthd started with -p $T/agent.pid must exit 1 at once,
+# printing "pidfile $T/agent.pid WHAT" (SEP, a space by default, between the two), without
+# reaching snmpd.
+refused_pidfile() {
+	local out what="${2- }$1"
+	out=$(timeout 30 "$OOBHEALTHD" -f -c "$T/agent.yaml" -Lf "$T/refused.log" -p "$T/agent.pid" 2>&1)
+	assert_eq 1 $? "exit code of oobhealthd with a pidfile that$what"
+	assert_contains "$out" "pidfile $T/agent.pid$what; exiting" "what oobhealthd prints"
+	if grep -q "AgentX subagent connected" "$T/refused.log"; then fail "oobhealthd reached snmpd with a pidfile that$what"; fi
+}
+
 pidfile_is_never_written_through_a_symlink() {
 	start_snmpd || return
 	write_config <<CONF
@@ -164,14 +189,58 @@ pidfile_is_never_written_through_a_symlink() {
 CONF
 	echo precious >"$T/victim"
 	ln -s "$T/victim" "$T/agent.pid"
-	start_agent || return
+	refused_pidfile "is a symbolic link, which oobhealthd does not follow"
 	assert_eq precious "$(cat "$T/victim")" "the file a symlink at the pidfile's name points to"
-	[ -L "$T/agent.pid" ] && fail "the pidfile is still the symlink"
+	[ -L "$T/agent.pid" ] || fail "the symlink at the pidfile's name was removed"
+	rm "$T/agent.pid"
+	mkfifo "$T/agent.pid"
+	refused_pidfile "is not a regular file"
+	rm "$T/agent.pid"
+	mkdir "$T/agent.pid"
+	refused_pidfile "" ": cannot open: Is a directory"
+	rmdir "$T/agent.pid"
+	# The pid goes into the file: never into one that is also known by another name.
+	ln "$T/victim" "$T/agent.pid"
+	refused_pidfile "has 2 names (hard links), so it is not oobhealthd's own: left untouched"
+	assert_eq precious "$(cat "$T/victim")" "the file a hard link at the pidfile's name leads to"
+	rm "$T/agent.pid"
+	start_agent || return
 	assert_eq "$AGENT_PID 644" "$(cat "$T/agent.pid") $(stat -c %a "$T/agent.pid")" "pid and mode of the pidfile"
-	assert_eq "" "$(find "$T" -maxdepth 1 -name 'agent.pid.*')" "temporary files left beside the pidfile"
 	end_pid "$AGENT_PID"
 	[ -e "$T/agent.pid" ] && fail "the pidfile is still there after SIGTERM"
-	assert_eq precious "$(cat "$T/victim")" "the symlink's target after exit"
+	assert_eq precious "$(cat "$T/victim")" "the victim after all that"
+}
+
+# pidfile_names_the_daemon STALE: waits until $T/agent.pid holds one pid other than STALE
+# and the daemon it names answers; sets AGENT_PID to it.
+pidfile_names_the_daemon() {
+	wait_until 10000 eval 'grep -qx "[0-9]*" "$T/agent.pid" && [ "$(cat "$T/agent.pid")" != "$1" ]' ||
+		{ fail "the pidfile was not rewritten: [$(cat "$T/agent.pid")]"; return 1; }
+	AGENT_PID=$(cat "$T/agent.pid")
+	echo "$AGENT_PID" >>"$T/pids"
+	wait_until 10000 agent_has_cycled || { fail "the daemon does not answer"; return 1; }
+}
+
+# Mode 0644 whatever the umask and whatever mode a stale pidfile had, and only the pid in
+# it, whole, over a longer stale content.
+pidfile_has_a_fixed_mode_and_only_the_pid() {
+	local stale=123456789012345678
+	start_snmpd || return
+	write_config <<CONF
+  - name: probe-only
+CONF
+	printf '%s\n' "$stale" >"$T/agent.pid"
+	chmod 0600 "$T/agent.pid"
+	(umask 0077 && exec "$OOBHEALTHD" -c "$T/agent.yaml" -Lf "$T/agent.log" -p "$T/agent.pid")
+	assert_eq 0 $? "exit code of the launching process"
+	pidfile_names_the_daemon "$stale" || return
+	assert_eq "644 $AGENT_PID" "$(stat -c %a "$T/agent.pid") $(cat "$T/agent.pid")" "mode and content of the pidfile under umask 0077"
+	assert_eq "$(printf '%s\n' "$AGENT_PID" | wc -c)" "$(stat -c %s "$T/agent.pid")" "size of the pidfile"
+	end_pid "$AGENT_PID"
+	[ -e "$T/agent.pid" ] && fail "the pidfile is still there after SIGTERM"
+	(umask 0 && exec "$OOBHEALTHD" -c "$T/agent.yaml" -Lf "$T/agent.log" -p "$T/agent.pid")
+	pidfile_names_the_daemon "" || return
+	assert_eq 644 "$(stat -c %a "$T/agent.pid")" "mode of the pidfile under umask 0"
 }
 
 pidfile_replaced_by_another_is_left_alone() {
@@ -191,8 +260,20 @@ CONF
 	ln -s "$T/victim" "$T/state.lock"
 	start_agent || return
 	assert_eq precious "$(cat "$T/victim")" "the file a symlink at the lock's name points to"
-	assert_contains "$(cat "$T/agent.log")" "lock file $T/state.lock: cannot open: Too many levels of symbolic links; a second oobhealthd is not kept off $T/state: remove what is at that name" \
+	assert_contains "$(cat "$T/agent.log")" "lock file $T/state.lock is a symbolic link, which oobhealthd does not follow; $T/state is not written until the lock can be taken: remove what is at that name" \
 		"the log about the planted symlink"
+	assert_value 'ohServiceStatus."probe-only"' unknown
+	# Without the lock the state file is not written, not even on SIGTERM; once the name is
+	# free, it is.
+	end_pid "$AGENT_PID"
+	[ -e "$T/state" ] && fail "the state file was written without its lock"
+	assert_contains "$(cat "$T/agent.log")" "$T/state: not written without its lock: lock file $T/state.lock is a symbolic link" \
+		"the log on SIGTERM"
+	rm "$T/state.lock"
+	start_agent || return
+	end_pid "$AGENT_PID"
+	assert_prefix "oobhealth-state 1" "$(cat "$T/state" 2>&1)" "the state file once the lock could be taken"
+	assert_eq precious "$(cat "$T/victim")" "the symlink's target at the end"
 }
 
 # The pid goes into the lock file: never into a file that is also known by another name.
@@ -206,7 +287,7 @@ CONF
 	ln "$T/outside/victim" "$T/state.lock"
 	start_agent || return
 	assert_eq precious "$(cat "$T/outside/victim")" "the file a hard link at the lock's name leads to"
-	assert_contains "$(cat "$T/agent.log")" "lock file $T/state.lock has 2 names (hard links), so it is not oobhealthd's own: left untouched; a second oobhealthd is not kept off $T/state: remove what is at that name" \
+	assert_contains "$(cat "$T/agent.log")" "lock file $T/state.lock has 2 names (hard links), so it is not oobhealthd's own: left untouched; $T/state is not written until the lock can be taken: remove what is at that name" \
 		"the log about the hard link"
 	assert_value 'ohServiceStatus."probe-only"' unknown
 }
@@ -221,7 +302,7 @@ CONF
 	chown 4242:4242 "$T/state.lock"
 	start_agent || return
 	assert_eq precious "$(cat "$T/state.lock")" "the lock file of uid 4242"
-	assert_contains "$(cat "$T/agent.log")" "lock file $T/state.lock belongs to uid 4242, neither root nor this process's user: left untouched; a second oobhealthd is not kept off $T/state" \
+	assert_contains "$(cat "$T/agent.log")" "lock file $T/state.lock belongs to uid 4242, neither root nor this process's user: left untouched; $T/state is not written until the lock can be taken" \
 		"the log about the foreign lock file"
 }
 
@@ -598,7 +679,8 @@ master_socket_not_granted_is_explained() {
 run_tests second_instance_on_the_same_state_file_is_refused killed_instance_leaves_no_stale_lock \
 	background_daemon_holds_the_lock second_instance_on_another_state_file_exits displaced_instance_waits_and_serves_again \
 	second_instance_with_the_same_pidfile_is_refused stale_pidfile_is_replaced \
-	pidfile_is_never_written_through_a_symlink pidfile_replaced_by_another_is_left_alone \
+	pidfile_is_never_written_through_a_symlink pidfile_has_a_fixed_mode_and_only_the_pid \
+	pidfile_replaced_by_another_is_left_alone \
 	lock_file_symlink_is_not_followed lock_file_hard_link_is_left_untouched lock_file_of_another_user_is_left_untouched \
 	state_temp_file_symlink_is_not_followed \
 	syslog_ident_is_oobhealthd_under_Ls \
