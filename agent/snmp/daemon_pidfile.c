@@ -19,12 +19,13 @@
 pid_t daemon_pidfile_other(const struct daemon_pidfile *pidfile)
 {
 	struct process named, self;
-	char text[32];
-	pid_t pid = 0;
+	struct pid_file file;
+	pid_t pid;
 
-	if (pidfile->path == NULL ||
-	    pid_file_read(pidfile->path, &pid, text, sizeof(text)) != PID_FILE_OK ||
-	    pid == getpid() || proc_read_stat(pid, &named) < 0 || named.state == 'Z' ||
+	if (pidfile->path == NULL || pid_file_read(pidfile->path, &file) != PID_FILE_OK)
+		return 0;
+	pid = file.pid;
+	if (pid == getpid() || proc_read_stat(pid, &named) < 0 || named.state == 'Z' ||
 	    named.state == 'X')
 		return 0;
 	/* Ours by name, or by the name this binary runs under (a renamed copy). */
