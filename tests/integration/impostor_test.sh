@@ -287,6 +287,49 @@ assert row["status"] == "up" and row["pid"] == int(sys.argv[1]) and row["owner_u
 ' "$root_pid" <<<"$json" || fail "--once --json as root: $json"
 }
 
+# /proc mounted with hidepid=noaccess lists other users' processes but hides their
+# contents: a match that might be one of them is unknown, never absent.
+hidden_processes_make_a_match_unknown() {
+	local daemon root_pid json
+	add_test_user || return
+	daemon=$(copy_for_others "$OOBHEALTHD")
+	spawn bash -c "exec -a oh-hid-$$ sleep 600"
+	root_pid=$SPAWNED
+	echo "$root_pid" >"$T/hid.pid"
+	cat >"$T/once.yaml" <<CONF
+services:
+  - name: by-cmdline
+    match: { cmdline: '^oh-hid-$$' }
+  - name: by-pidfile
+    match: { pidfile: $T/hid.pid }
+CONF
+	chmod 0644 "$T/once.yaml" "$T/hid.pid"
+	as_test_user ""
+	# Without hidepid the test user reads root's process: the control.
+	json=$("${AS_USER[@]}" "$daemon" --once --json -c "$T/once.yaml")
+	python3 -c '
+import json, sys
+rows = {s["name"]: s for s in json.loads(sys.stdin.read())["services"]}
+for name in ("by-cmdline", "by-pidfile"):
+    assert rows[name]["status"] == "up" and rows[name]["pid"] == int(sys.argv[1]), rows[name]
+' "$root_pid" <<<"$json" || { fail "--once --json without hidepid: $json"; return; }
+	json=$(unshare --mount -- sh -ec 'mount -t proc -o hidepid=1 proc /proc; exec "$@"' sh \
+		"${AS_USER[@]}" "$daemon" --once --json -c "$T/once.yaml")
+	python3 -c '
+import json, re, sys
+rows = {s["name"]: s for s in json.loads(sys.stdin.read())["services"]}
+pattern, pidfile, pid = sys.argv[1], sys.argv[2], sys.argv[3]
+row = rows["by-cmdline"]
+assert row["status"] == "unknown" and row["pid"] == 0, row
+assert re.fullmatch(r"no process matches cmdline /%s/ that could be read; [0-9]+ processes could not be read "
+    r"\(/proc hides them: hidepid=; needs CAP_SYS_PTRACE\)" % re.escape(pattern), row["health_text"]), row
+row = rows["by-pidfile"]
+assert row["status"] == "unknown" and row["pid"] == 0, row
+assert row["health_text"] == "pidfile %s names pid %s, which /proc hides (hidepid=; needs CAP_SYS_PTRACE)" % (
+    pidfile, pid), row
+' "^oh-hid-$$" "$T/hid.pid" "$root_pid" <<<"$json" || fail "--once --json under hidepid=1: $json"
+}
+
 # Processes in a cgroup of the unit's name below a user manager (or a container) are not
 # the system unit's; the unit reached through slices only is.
 unit_impostor_under_a_user_manager_stays_absent() {
@@ -349,4 +392,4 @@ CONF
 run_tests exec_a_impostor_of_another_user_stays_absent owner_uid_is_the_main_process_uid \
 	pidfile_of_a_kernel_thread_or_garbage_is_not_up pidfile_another_user_could_have_written_is_not_trusted \
 	pidfile_naming_another_users_process_needs_user unprivileged_exe_match_never_picks_a_readable_impostor \
-	unit_impostor_under_a_user_manager_stays_absent match_user_is_checked_at_load
+	hidden_processes_make_a_match_unknown unit_impostor_under_a_user_manager_stays_absent match_user_is_checked_at_load
