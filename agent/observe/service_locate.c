@@ -349,6 +349,7 @@ static size_t count_hidden(const struct service_config *service, const struct ow
 	return hidden;
 }
 
+/* Appends to OUT's reason; what does not fit is cut. */
 static void __attribute__((format(printf, 2, 3)))
 reason_append(struct service_process *out, const char *fmt, ...)
 {
