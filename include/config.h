@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #include "oobhealth.h"
 #include "pattern.h"
@@ -61,6 +62,11 @@ struct service_config {
 	enum match_kind match;
 	char *match_value;            /* pidfile path, exe path, cmdline pattern or unit name */
 	struct pattern *cmdline_re;   /* cmdline: compiled; NULL otherwise */
+	/* match: user: the one uid the service's processes may run as. Without it: root
+	 * for exe and cmdline, root or a trusted pidfile's owner, anyone in a unit. */
+	bool match_user_set;
+	uid_t match_uid;
+	char *match_user;             /* for reasons: the user name, or "uid N" */
 	unsigned fd_warn_pct;
 	unsigned fd_crit_pct;
 	uint64_t fd_min_limit;        /* 0: no limit-regression check */

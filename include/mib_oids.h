@@ -47,6 +47,7 @@ enum service_column {
 	OH_SERVICE_HEALTH_TEXT,
 	OH_SERVICE_FD_WARN,
 	OH_SERVICE_FD_CRIT,
+	OH_SERVICE_OWNER_UID,
 };
 
 enum probe_column {

@@ -22,6 +22,7 @@ struct process {
 	char *exe;                       /* NULL when not wanted or not readable */
 	char *cmdline;                   /* argv joined by spaces */
 	char *cgroup;                    /* the systemd cgroup path */
+	bool kernel_thread;              /* PF_KTHREAD: never a service's process */
 	unsigned unreadable;             /* enum scan_wants denied (EACCES) */
 	long first_child;                /* index in the table; -1 when none */
 	long next_sibling;
@@ -31,6 +32,7 @@ struct process_table {
 	struct process *procs;           /* sorted by pid */
 	size_t count;
 	unsigned unreadable;             /* every process's unreadable bits, or'ed */
+	size_t denied;                   /* listed, but /proc/PID/stat denied (hidepid=): left out */
 };
 
 /* Scans PROC_ROOT (normally "/proc"). Processes exiting mid-scan are left out. The
@@ -40,6 +42,11 @@ void process_table_free(struct process_table *table);
 /* Reads up to LEN-1 bytes of DIRFD/PATH, NUL-terminated. Returns the byte count, or -1
  * with errno set. */
 ssize_t proc_read_small(int dirfd, const char *path, char *buf, size_t len);
+
+/* Opens PROC_ROOT/PID as a directory, checked to be the process started at START_TICKS:
+ * reads through it fail once that process is gone, even if the pid is reused. Returns the
+ * descriptor, or -1 with errno (ESRCH when the process is gone). */
+int proc_pid_dir_open(const char *proc_root, pid_t pid, unsigned long long start_ticks);
 
 /* One process's /proc/PID/stat alone (pid, comm, state, ppid, start) into PROC; -1 when
  * it is gone. */

@@ -10,15 +10,20 @@ struct service_process {
 	enum service_status status;
 	pid_t pid;                        /* 0 when absent */
 	const struct process *main;       /* in the table; NULL when absent */
+	bool owner_known;                 /* the main process's uids were read */
+	uid_t owner_uid;                  /* its effective uid */
 	char reason[200];                 /* why the status is not plainly up; "" when up */
 };
 
 /* The /proc attributes the configured matches need (enum scan_wants bits). */
 unsigned service_scan_wants(const struct config *config);
 
-/* Locates SERVICE's main process; SELF (this daemon) never matches. LAST is the main
- * process the previous cycles saw (NULL if none): once defunct it no longer shows the
- * exe or cmdline a match needs, yet it is the service's process, reported as zombie. */
+/* Locates SERVICE's main process; SELF (this daemon) and kernel threads never match, nor
+ * a process whose owner the service does not allow. A process that might match but
+ * could not be read makes the status unknown: the main process could be another. LAST
+ * is the main process the previous cycles saw (NULL if none): once defunct it no longer
+ * shows the exe or cmdline a match needs, yet it is the service's process, reported as
+ * zombie. */
 void service_locate(const struct service_config *service, const struct process_table *table,
 		    pid_t self, const struct service_state *last, struct service_process *out);
 

@@ -38,6 +38,9 @@ struct service_row {
 	uint32_t fd_usage_pct;
 	uint32_t fd_warn_pct;              /* the service's configured thresholds */
 	uint32_t fd_crit_pct;
+	/* The main process's effective uid; not known without a main process. */
+	bool owner_known;
+	uint32_t owner_uid;
 	enum health health;
 	char health_text[256];
 };

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -430,11 +431,50 @@ static void match_unit(struct parse *p, yaml_node_t *v, void *t)
 	m->service->match_value = strdup(text);
 }
 
+/* A user name is resolved now, so a typo is an error here rather than a service that
+ * never matches; a number is taken as a uid whether or not the host names it. */
+static void match_user(struct parse *p, yaml_node_t *v, void *t)
+{
+	struct match_target *m = t;
+	const char *text = scalar_of(p, v, "user");
+	struct passwd entry, *found = NULL;
+	char buf[16384];
+	uint64_t uid;
+	int rc;
+
+	if (text == NULL)
+		return;
+	if (parse_count(text, &uid) == 0) {
+		if (uid >= (uid_t)-1) {
+			error_at(p, v, "user: %s is not a uid (0..%u)", text, (unsigned)(uid_t)-1 - 1);
+			return;
+		}
+		if (asprintf(&m->service->match_user, "uid %llu", (unsigned long long)uid) < 0)
+			m->service->match_user = NULL;
+	} else {
+		rc = getpwnam_r(text, &entry, buf, sizeof(buf), &found);
+		if (found == NULL) {
+			/* Not found is 0, or one of these, depending on the NSS module. */
+			if (rc == 0 || rc == ENOENT || rc == ESRCH || rc == EBADF || rc == EPERM)
+				error_at(p, v, "user: no user \"%s\" on this host (give a user name or a numeric uid)",
+					 text);
+			else
+				error_at(p, v, "user: cannot look up \"%s\": %s", text, strerror(rc));
+			return;
+		}
+		uid = found->pw_uid;
+		m->service->match_user = strdup(text);
+	}
+	m->service->match_user_set = true;
+	m->service->match_uid = (uid_t)uid;
+}
+
 static const struct key_rule match_rules[] = {
 	{ "pidfile", match_pidfile },
 	{ "exe", match_exe },
 	{ "cmdline", match_cmdline },
 	{ "unit", match_unit },
+	{ "user", match_user },
 };
 
 /* ---- files: ---- */
@@ -889,6 +929,11 @@ static void check_service(struct parse *p, yaml_node_t *map, struct service_conf
 	if (v != NULL && v->type == YAML_MAPPING_NODE && v->data.mapping.pairs.top ==
 	    v->data.mapping.pairs.start)
 		error_at(p, v, "match: give one of pidfile, exe, cmdline, unit (or leave match out)");
+	else if (v != NULL && mapping_value(p, v, "user") != NULL &&
+		 mapping_value(p, v, "pidfile") == NULL && mapping_value(p, v, "exe") == NULL &&
+		 mapping_value(p, v, "cmdline") == NULL && mapping_value(p, v, "unit") == NULL)
+		error_at(p, mapping_value(p, v, "user"),
+			 "user: names the owner of the processes one of pidfile, exe, cmdline, unit finds: give one of them");
 	if (service->fd_warn_pct >= service->fd_crit_pct &&
 	    (v = mapping_value(p, map, "fd_warn")) != NULL)
 		error_at(p, v, "fd_warn (%u%%) must be below fd_crit (%u%%)", service->fd_warn_pct,
@@ -1072,6 +1117,7 @@ static void service_free(struct service_config *service)
 {
 	pattern_free(service->cmdline_re);
 	free(service->match_value);
+	free(service->match_user);
 	for (size_t i = 0; i < service->nfiles; i++)
 		free(service->files[i].path);
 	free(service->files);

@@ -42,24 +42,6 @@ unsigned fd_usage_percent(const struct fd_usage *usage)
 	return (unsigned)((uint64_t)usage->open * 100 / usage->soft);
 }
 
-/* The starttime field of /proc/PID/stat (the 22nd; fields follow the last ')'). */
-static int stat_start_ticks(const char *stat, unsigned long long *ticks)
-{
-	const char *p = strrchr(stat, ')');
-
-	if (p == NULL)
-		return -1;
-	p++;
-	for (int field = 3; field <= 22; field++) {
-		p = strchr(p, ' ');
-		if (p == NULL)
-			return -1;
-		p++;
-	}
-	*ticks = strtoull(p, NULL, 10);
-	return 0;
-}
-
 /* Linux 6.2 and later give the count as the size of the fd directory; older kernels
  * report 0 there, so the entries are counted. */
 static int count_fds(int pid_dir, uint32_t *open_count)
@@ -94,25 +76,11 @@ static int count_fds(int pid_dir, uint32_t *open_count)
 int fd_usage_read(const char *proc_root, pid_t pid, unsigned long long start_ticks,
 		  struct fd_usage *out)
 {
-	char path[64], buf[4096];
-	unsigned long long ticks;
-	int pid_dir, saved;
+	char buf[4096];
+	int pid_dir = proc_pid_dir_open(proc_root, pid, start_ticks), saved;
 
-	snprintf(path, sizeof(path), "%s/%d", proc_root, (int)pid);
-	/* An open /proc/PID directory stays tied to that process: once it exits, reads
-	 * through it fail even if the pid is reused meanwhile. */
-	pid_dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (pid_dir < 0) {
-		if (errno == ENOENT)
-			errno = ESRCH;
+	if (pid_dir < 0)
 		return -1;
-	}
-	if (proc_read_small(pid_dir, "stat", buf, sizeof(buf)) <= 0 || stat_start_ticks(buf, &ticks) < 0 ||
-	    ticks != start_ticks) {
-		close(pid_dir);
-		errno = ESRCH;
-		return -1;
-	}
 	if (count_fds(pid_dir, &out->open) < 0 || proc_read_small(pid_dir, "limits", buf, sizeof(buf)) < 0)
 		goto fail;
 	if (fd_limits_parse(buf, &out->soft, &out->hard) < 0) {

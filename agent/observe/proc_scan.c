@@ -171,6 +171,31 @@ static void link_children(struct process_table *table)
 	}
 }
 
+int proc_pid_dir_open(const char *proc_root, pid_t pid, unsigned long long start_ticks)
+{
+	struct process proc;
+	char path[64], stat[1024];
+	unsigned long flags;
+	ssize_t n;
+	int dir, saved;
+
+	snprintf(path, sizeof(path), "%s/%d", proc_root, (int)pid);
+	dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0) {
+		if (errno == ENOENT)
+			errno = ESRCH;
+		return -1;
+	}
+	n = proc_read_small(dir, "stat", stat, sizeof(stat));
+	if (n > 0 && parse_stat(stat, &proc, &flags) == 0 && proc.start_ticks == start_ticks)
+		return dir;
+	/* Denied (hidepid=) is not gone. */
+	saved = n < 0 && (errno == EACCES || errno == EPERM) ? errno : ESRCH;
+	close(dir);
+	errno = saved;
+	return -1;
+}
+
 int proc_read_stat(pid_t pid, struct process *proc)
 {
 	char path[32], stat[1024];
@@ -199,7 +224,7 @@ int proc_scan(const char *proc_root, unsigned wants, struct process_table *table
 		struct process proc = { 0 };
 		char path[32], stat[1024];
 		unsigned long flags;
-
+		ssize_t n;
 		char *end;
 		long pid = strtol(entry->d_name, &end, 10);
 
@@ -207,10 +232,14 @@ int proc_scan(const char *proc_root, unsigned wants, struct process_table *table
 			continue;
 		proc.pid = (pid_t)pid;
 		snprintf(path, sizeof(path), "%d/stat", (int)proc.pid);
-		if (proc_read_small(proc_fd, path, stat, sizeof(stat)) <= 0 ||
-		    parse_stat(stat, &proc, &flags) < 0)
+		n = proc_read_small(proc_fd, path, stat, sizeof(stat));
+		/* Listed but not readable: hidden from us by /proc's hidepid=. */
+		if (n < 0 && (errno == EACCES || errno == EPERM))
+			table->denied++;
+		if (n <= 0 || parse_stat(stat, &proc, &flags) < 0)
 			continue; /* exited between readdir and read */
-		if (!(flags & PF_KTHREAD)) {
+		proc.kernel_thread = (flags & PF_KTHREAD) != 0;
+		if (!proc.kernel_thread) {
 			if (wants & SCAN_EXE)
 				read_exe(proc_fd, &proc);
 			if (wants & SCAN_CMDLINE)

@@ -37,12 +37,15 @@ static const char *known_or(bool known, uint32_t value, const char *unknown, cha
 
 void report_table(FILE *out, const struct snapshot *s)
 {
-	fprintf(out, "%-24s %-8s %-8s %-9s %s\n", "SERVICE", "STATUS", "PID", "HEALTH", "REASON");
+	fprintf(out, "%-24s %-8s %-8s %-6s %-9s %s\n", "SERVICE", "STATUS", "PID", "UID", "HEALTH",
+		"REASON");
 	for (size_t i = 0; i < s->nservices; i++) {
 		const struct service_row *row = &s->services[i];
+		char uid[16];
 
-		fprintf(out, "%-24s %-8s %-8d %-9s %s\n", row->name, service_status_name(row->status),
-			(int)row->pid, health_name(row->health), row->health_text);
+		fprintf(out, "%-24s %-8s %-8d %-6s %-9s %s\n", row->name, service_status_name(row->status),
+			(int)row->pid, known_or(row->owner_known, row->owner_uid, "-", uid, sizeof(uid)),
+			health_name(row->health), row->health_text);
 	}
 	if (s->nprobes > 0)
 		fprintf(out, "\n%-24s %-16s %-12s %10s %-7s %-8s %s\n", "SERVICE", "PROBE", "STATUS",
@@ -111,14 +114,16 @@ void report_json(FILE *out, const struct snapshot *s)
 		s->host_listen_overflows, health_name(snapshot_worst_health(s)));
 	for (size_t i = 0; i < s->nservices; i++) {
 		const struct service_row *row = &s->services[i];
-		char open[16], soft[16], hard[16], usage[16];
+		char open[16], soft[16], hard[16], usage[16], uid[16];
 
 		fprintf(out, "%s{\"name\":", i ? "," : "");
 		json_string(out, row->name);
-		fprintf(out, ",\"status\":\"%s\",\"pid\":%d,\"start_time_ms\":%" PRId64
+		fprintf(out, ",\"status\":\"%s\",\"pid\":%d,\"owner_uid\":%s,\"start_time_ms\":%" PRId64
 			",\"zombies\":%" PRIu32 ",\"fd_open\":%s,\"fd_soft_limit\":%s"
 			",\"fd_hard_limit\":%s,\"fd_usage_pct\":%s,\"health\":\"%s\",\"health_text\":",
-			service_status_name(row->status), (int)row->pid, row->start_time_ms,
+			service_status_name(row->status), (int)row->pid,
+			known_or(row->owner_known, row->owner_uid, "null", uid, sizeof(uid)),
+			row->start_time_ms,
 			row->zombies,
 			known_or(row->fd_known, row->fd_open, "null", open, sizeof(open)),
 			known_or(row->fd_known, row->fd_soft_limit, "null", soft, sizeof(soft)),

@@ -241,6 +241,8 @@ bool service_observe(const struct service_config *service, const struct agent_co
 	service_locate(service, table, getpid(), state, &proc);
 	row->status = proc.status;
 	row->pid = proc.pid;
+	row->owner_known = proc.owner_known;
+	row->owner_uid = (uint32_t)proc.owner_uid;
 	judge_status(service, &proc, reasons);
 	if (proc.main != NULL) {
 		row->start_time_ms = clock->boot_ms +

@@ -10,8 +10,8 @@ static struct mib_rows service_rows(const struct snapshot *s)
 				  .stride = sizeof(struct service_row) };
 }
 
-/* The fd columns have no instance while they are not known; fd_warn and fd_crit are
- * configured values and always have one. */
+/* The fd columns and the owner have no instance while they are not known; fd_warn and
+ * fd_crit are configured values and always have one. */
 static bool service_has(const void *r, unsigned column)
 {
 	const struct service_row *row = r;
@@ -22,6 +22,8 @@ static bool service_has(const void *r, unsigned column)
 	case OH_SERVICE_FD_HARD_LIMIT:
 	case OH_SERVICE_FD_USAGE:
 		return row->fd_known;
+	case OH_SERVICE_OWNER_UID:
+		return row->owner_known;
 	default:
 		return true;
 	}
@@ -74,12 +76,15 @@ static void service_answer(const void *r, unsigned column, netsnmp_variable_list
 	case OH_SERVICE_FD_CRIT:
 		mib_set_gauge(var, row->fd_crit_pct);
 		break;
+	case OH_SERVICE_OWNER_UID:
+		mib_set_unsigned(var, row->owner_uid);
+		break;
 	}
 }
 
 static struct mib_table service_table = {
 	.name = "ohServiceTable",
-	.served_columns = MIB_COLUMNS(OH_SERVICE_STATUS, OH_SERVICE_FD_CRIT),
+	.served_columns = MIB_COLUMNS(OH_SERVICE_STATUS, OH_SERVICE_OWNER_UID),
 	.rows = service_rows,
 	.has = service_has,
 	.answer = service_answer,

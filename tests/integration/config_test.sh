@@ -47,7 +47,7 @@ services:
 CONF
 	out=$("$OOBHEALTHD" --once -c "$T/up.yaml")
 	assert_eq "0" "$?" "--once exit code with every service ok"
-	grep -Eq "^alive +up +$pid +ok" <<<"$out" || fail "--once table: $out"
+	grep -Eq "^alive +up +$pid +0 +ok" <<<"$out" || fail "--once table: $out"
 	cat >"$T/down.yaml" <<CONF
 services:
   - name: alive

@@ -658,7 +658,7 @@ unprivileged_exe_match_is_unknown_not_absent() {
 	assert_prefix "no process runs $T/bin/oh-exe-listener that could be read; " \
 		"$(oh_get 'ohServiceHealthText."by-exe"')" "by-exe health text"
 	assert_contains "$(oh_get 'ohServiceHealthText."by-exe"')" \
-		" processes could not be read (their exe needs CAP_SYS_PTRACE)" "by-exe health text"
+		"; 1 process could not be read (its exe needs CAP_SYS_PTRACE)" "by-exe health text"
 }
 
 master_socket_not_granted_is_explained() {

@@ -254,7 +254,7 @@ default_config_is_healthy_beside_snmpd_from_init_script() {
 	install_tree || return
 	getent passwd Debian-snmp >/dev/null || { fail "no Debian-snmp user: is snmpd installed?"; return; }
 	suggestion=$(sed -n 's/.*(no systemd), use: \(match: .*\)$/\1/p' "$D/etc/oobhealth/oobhealth.yaml")
-	assert_eq "match: { pidfile: /run/snmpd.pid }" "$suggestion" "the pidfile match the default config suggests"
+	assert_eq "match: { pidfile: /run/snmpd.pid, user: Debian-snmp }" "$suggestion" "the pidfile match the default config suggests"
 	sed "s|^    match: { unit: snmpd.service }$|    $suggestion|" "$D/etc/oobhealth/oobhealth.yaml" >"$T/sysv.yaml"
 	grep -qF "    $suggestion" "$T/sysv.yaml" || { fail "could not put the pidfile match in"; return; }
 	spawn unshare --mount --propagation private -- sh -c \
@@ -283,7 +283,7 @@ CONF
 	out=$(nsenter -t "$holder" -m -- "$D/usr/sbin/oobhealthd" --once -c "$T/sysv.yaml" 2>&1)
 	code=$?
 	assert_eq 0 "$code" "--once exit code: $out"
-	grep -Eq "^snmpd +up +$snmpd_pid +ok" <<<"$out" || fail "--once: snmpd is not up and ok: $out"
+	grep -Eq "^snmpd +up +$snmpd_pid +$(id -u Debian-snmp) +ok" <<<"$out" || fail "--once: snmpd is not up and ok: $out"
 	grep -Eq "^snmpd +agentx +ok " <<<"$out" || fail "--once: the AgentX probe did not pass: $out"
 	sleep 0.5
 	assert_eq "$lines" "$(wc -l <"$T/snmpd.log")" "snmpd's log lines after the AgentX probe ($(tail -n +$((lines + 1)) "$T/snmpd.log"))"

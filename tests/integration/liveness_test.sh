@@ -214,7 +214,7 @@ CONF
 	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$daemon" --once -c "$T/nobody.yaml")
 	assert_eq 2 "$?" "--once exit code as nobody"
 	log "$(grep -E '^(rootsvc|byexe|bycmdline) ' <<<"$out")"
-	grep -Eq "^rootsvc +up +$SPAWNED +unknown +fd use of pid $SPAWNED \(sleep\) unreadable: Permission denied$" <<<"$out" ||
+	grep -Eq "^rootsvc +up +$SPAWNED +0 +unknown +fd use of pid $SPAWNED \(sleep\) unreadable: Permission denied$" <<<"$out" ||
 		fail "a process whose fds cannot be read is not unknown: $out"
 	# Its fd numbers are null in JSON, not 0; the keys stay.
 	json=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$daemon" --once --json -c "$T/nobody.yaml")
@@ -222,10 +222,10 @@ CONF
 		"--once --json of rootsvc"
 	# Other users' processes whose exe it cannot read have other names: none of them can be
 	# the binary, so absent stays absent (daemon_test.sh has one that could be).
-	grep -Eq "^byexe +absent +0 +critical +absent: no process runs /nonexistent/oh-never-runs$" <<<"$out" ||
+	grep -Eq "^byexe +absent +0 +- +critical +absent: no process runs /nonexistent/oh-never-runs$" <<<"$out" ||
 		fail "an exe nobody runs is not absent: $out"
 	# cmdline is readable by all: an exe it cannot read elsewhere changes nothing here.
-	grep -Eq "^bycmdline +absent +0 +critical +absent: no process matches cmdline /\^oh-never-runs-either /$" <<<"$out" ||
+	grep -Eq "^bycmdline +absent +0 +- +critical +absent: no process matches cmdline /\^oh-never-runs-either /$" <<<"$out" ||
 		fail "a cmdline nothing matches is not absent: $out"
 }
 

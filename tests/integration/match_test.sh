@@ -138,8 +138,8 @@ CONF
 	wait_until 3000 value_is 'ohServiceStatus."runaway"' unknown ||
 		{ fail "status: $(oh_get 'ohServiceStatus."runaway"' 2>&1), expected unknown"; return; }
 	text=$(oh_get 'ohServiceHealthText."runaway"')
-	assert_prefix "no process matches cmdline /^oh-runaway-$$-(a+)+\$/ that could be checked; " "$text" "health text"
-	assert_contains "$text" "processes could not be checked (1 ran the pattern into its match limit)" "health text"
+	assert_prefix "no process matches cmdline /^oh-runaway-$$-(a+)+\$/ that could be read; " "$text" "health text"
+	assert_contains "$text" "1 process ran the cmdline pattern into its match limit" "health text"
 	assert_value 'ohServiceHealth."runaway"' unknown
 	# The prober goes on cycling and the agent answers.
 	cycles=$(oh_get ohAgentCycles.0)

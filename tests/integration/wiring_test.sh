@@ -57,7 +57,7 @@ agent:
   state_file: $T/state
 services:
   - name: snmpd
-    match: { pidfile: $T/snmpd.pid }
+    match: { pidfile: $T/snmpd.pid, user: Debian-snmp }
 CONF
 	start_agent && return
 	grep -q "AgentX subagent connected" "$T/agent.log" &&
