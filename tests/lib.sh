@@ -11,6 +11,16 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 # The SNMPv3 user every test snmpd knows (authPriv: SHA and AES).
 V3_USER=ohcheck V3_AUTH=oobhealth-auth-pass V3_PRIV=oobhealth-priv-pass
 
+# How long a test waits for an outcome that takes a second or less on an idle machine:
+# tests share loaded machines, and wait_until returns as soon as the outcome holds, so a
+# long deadline costs nothing when all is well. Speed is measured by make bench, not here.
+WAIT_MS=60000
+# Seconds an SNMP client waits for one answer, and snmpd for oobhealthd's part of it
+# (a subagent later than agentXTimeout is disconnected): answers take milliseconds, these
+# only bound a request that gets none.
+SNMP_TIMEOUT=10
+AGENTX_TIMEOUT=5
+
 T=""            # this test's temp dir; every pidfile and socket lives here
 SNMP_PORT=""
 AGENT_PID=""
@@ -42,7 +52,7 @@ spawn() {
 # listen ADDRESS BACKLOG MODE [ARG]: starts a listener helper and waits until it listens.
 listen() {
 	spawn "$HELPERS/listener" "$@"
-	wait_until 10000 grep -q "^ready" "$T/spawned.log" || {
+	wait_until "$WAIT_MS" grep -q "^ready" "$T/spawned.log" || {
 		fail "listener $1 did not start: $(tr '\n' ' ' <"$T/spawned.log")"
 		return 1
 	}
@@ -53,13 +63,21 @@ listen() {
 # number to someone else).
 forget_pid() { sed -i "/^$1\$/d" "$T/pids"; }
 
-# Ends one process this test started and forgets it.
+# pid_ended PID: PID has exited (a zombie waiting for its parent counts as exited).
+pid_ended() {
+	! kill -0 "$1" 2>/dev/null || [[ "$(ps -o stat= -p "$1")" == Z* ]]
+}
+
+# Ends one process this test started and forgets it: SIGTERM (and SIGCONT, should it be
+# stopped), and SIGKILL if it has not exited 30 s later (oobhealthd writes its state on
+# SIGTERM, which a loaded machine slows).
 end_pid() {
-	local pid=$1
+	local pid=$1 deadline
 	forget_pid "$pid"
 	kill -TERM "$pid" 2>/dev/null || return 0
-	for _ in $(seq 50); do
-		kill -0 "$pid" 2>/dev/null || break
+	kill -CONT "$pid" 2>/dev/null
+	deadline=$(($(now_ms) + 30000))
+	until pid_ended "$pid" || [ "$(now_ms)" -ge "$deadline" ]; do
 		sleep 0.05
 	done
 	kill -KILL "$pid" 2>/dev/null
@@ -108,7 +126,7 @@ start_snmpd() {
 agentAddress udp:127.0.0.1:$SNMP_PORT
 master agentx
 agentXSocket $T/agentx.sock
-agentXTimeout 1
+agentXTimeout $AGENTX_TIMEOUT
 agentXRetries 0
 rocommunity public 127.0.0.1
 createUser $V3_USER SHA $V3_AUTH AES $V3_PRIV
@@ -117,7 +135,7 @@ ${SNMPD_EXTRA:-}
 CONF
 	MIBS="" spawn snmpd -f -C -c "$T/snmpd.conf" -Lf "$T/snmpd.log" -I -ifTable,ifXTable,ipAddressTable
 	SNMPD_PID=$SPAWNED
-	wait_until 5000 snmpd_answers || { fail "snmpd did not answer on port $SNMP_PORT"; tail "$T/snmpd.log"; return 1; }
+	wait_until "$WAIT_MS" snmpd_answers || { fail "snmpd did not answer on port $SNMP_PORT"; tail "$T/snmpd.log"; return 1; }
 }
 
 stop_snmpd() {
@@ -148,7 +166,7 @@ CONF
 start_agent() {
 	spawn "$OOBHEALTHD" -f -c "$T/agent.yaml" -Lf "$T/agent.log" -p "$T/agent.pid" "$@"
 	AGENT_PID=$SPAWNED
-	wait_until 10000 agent_has_cycled || { fail "oobhealthd did not register and complete a cycle"; tail "$T/agent.log"; return 1; }
+	wait_until "$WAIT_MS" agent_has_cycled || { fail "oobhealthd did not register and complete a cycle"; tail "$T/agent.log"; return 1; }
 }
 
 agent_has_cycled() {
@@ -159,11 +177,11 @@ agent_has_cycled() {
 
 # Prints the bare value of one OOBHEALTH-MIB object (enums by label, no units).
 oh_get() {
-	snmpget -v2c -c public -t 1 -r 0 -OqvU "${MIB_OPTS[@]}" "127.0.0.1:$SNMP_PORT" "OOBHEALTH-MIB::$1"
+	snmpget -v2c -c public -t "$SNMP_TIMEOUT" -r 0 -OqvU "${MIB_OPTS[@]}" "127.0.0.1:$SNMP_PORT" "OOBHEALTH-MIB::$1"
 }
 
 oh_walk() {
-	snmpwalk -v2c -c public -t 1 -r 0 "${MIB_OPTS[@]}" "$@" "127.0.0.1:$SNMP_PORT" OOBHEALTH-MIB::oobhealthMIB
+	snmpwalk -v2c -c public -t "$SNMP_TIMEOUT" -r 0 "${MIB_OPTS[@]}" "$@" "127.0.0.1:$SNMP_PORT" OOBHEALTH-MIB::oobhealthMIB
 }
 
 # slowest_get N OBJECT: GETs OBJECT N times, 80 ms apart; prints the slowest answer in
@@ -299,7 +317,7 @@ while (defined $log->recv(my $message, 65536)) {
 	$message =~ s/\n+$//;
 	print $out "$message\n";
 }' "$T/dev-log" "$T/syslog"
-	wait_until 5000 test -S "$T/dev-log" || { fail "the syslog listener did not start"; return 1; }
+	wait_until "$WAIT_MS" test -S "$T/dev-log" || { fail "the syslog listener did not start"; return 1; }
 }
 
 # private_dev_log: sets PRIVATE_DEV_LOG to a command prefix that runs a command in a mount

@@ -44,7 +44,7 @@ start_debian_snmpd() {
 		-p "$T/snmpd.pid" -u Debian-snmp -g Debian-snmp -I -smux,mteTrigger,mteTriggerConf \
 		"udp:127.0.0.1:$SNMP_PORT"
 	SNMPD_PID=$SPAWNED
-	wait_until 5000 snmpd_answers || { fail "snmpd did not answer on port $SNMP_PORT"; tail "$T/snmpd.log"; return 1; }
+	wait_until "$WAIT_MS" snmpd_answers || { fail "snmpd did not answer on port $SNMP_PORT"; tail "$T/snmpd.log"; return 1; }
 }
 
 # oobhealthd watching snmpd under the service name the README's commands ask for.
