@@ -96,6 +96,7 @@ cleanup() {
 		grep -A20 -E 'AddressSanitizer|runtime error:' "$T/agent.log" | head -40
 	fi
 	for d in $(cat "$T/cgroups" 2>/dev/null); do rmdir "$d" 2>/dev/null; done
+	for port in $(cat "$T/ports" 2>/dev/null); do rm -f "$PORT_HOLDS/$port"; done
 	if [ "$FAILED" = 1 ] || [ -n "${KEEP:-}" ]; then
 		log "kept $T for inspection"
 	else
@@ -104,15 +105,36 @@ cleanup() {
 	[ "$FAILED" = 0 ] || exit 1
 }
 
-# free_port: a loopback port no TCP or UDP socket uses, below the kernel's ephemeral range
-# (so no outgoing connection, a probe's included, can take it before it is bound).
+# The ports free_port handed out on this host, a file per port holding the pid of the test
+# run that has it: two runs side by side never get the same port, not even one a test
+# keeps unused on purpose. cleanup gives a test's ports back; a dead run's are taken over.
+# Under /run, where only root writes; without root there are no holds, only the ss check.
+PORT_HOLDS=/run/oobhealth-test-ports
+
+# hold_port PORT: takes PORT for this run ($$) unless a live run, this one included,
+# holds it.
+hold_port() {
+	local holder
+	[ -n "$T" ] && mkdir -p "$PORT_HOLDS" 2>/dev/null || return 0
+	(
+		flock 9 || exit 1
+		holder=$(cat "$PORT_HOLDS/$1" 2>/dev/null)
+		[ -n "$holder" ] && kill -0 "$holder" 2>/dev/null && exit 1
+		echo $$ >"$PORT_HOLDS/$1"
+	) 9<"$PORT_HOLDS" || return 1
+	echo "$1" >>"$T/ports"
+}
+
+# free_port: a loopback port no TCP or UDP socket uses and no other test run holds, below
+# the kernel's ephemeral range (so no outgoing connection, a probe's included, can take
+# it before it is bound).
 free_port() {
 	local port low
 	low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range)
 	[ "$low" -gt 21000 ] || low=40000
 	while :; do
 		port=$((20000 + RANDOM % (low - 20000)))
-		[ -z "$(ss -Htuan "sport = :$port" 2>/dev/null)" ] && break
+		[ -z "$(ss -Htuan "sport = :$port" 2>/dev/null)" ] && hold_port "$port" && break
 	done
 	echo "$port"
 }
@@ -267,6 +289,15 @@ run_tests() {
 		fi
 	done
 	return $rc
+}
+
+# serialize NAME: until this test ends, holds a lock that every test run on this host
+# shares, for what cannot be unique per run (a system group's fixed name, make demo's fixed
+# paths): runs side by side take turns. The processes the test starts inherit the lock;
+# cleanup ends them.
+serialize() {
+	exec {SERIAL_FD}>>"/run/oobhealth-test-$1.lock"
+	flock -w 900 "$SERIAL_FD" || { fail "another test run held the lock on $1 for 15 minutes"; return 1; }
 }
 
 # copy_for_others FILE: a copy of FILE in $T that other users can run or read, so tests
