@@ -99,6 +99,7 @@ struct config {
 struct config_errors {
 	char **lines;
 	size_t count;
+	size_t capacity;              /* lines has room for this many */
 };
 
 /* Parses and validates PATH. Returns NULL and fills ERRORS when the file is not usable. */

@@ -11,6 +11,16 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 # The SNMPv3 user every test snmpd knows (authPriv: SHA and AES).
 V3_USER=ohcheck V3_AUTH=oobhealth-auth-pass V3_PRIV=oobhealth-priv-pass
 
+# How long a test waits for an outcome that takes a second or less on an idle machine:
+# tests share loaded machines, and wait_until returns as soon as the outcome holds, so a
+# long deadline costs nothing when all is well. Speed is measured by make bench, not here.
+WAIT_MS=60000
+# Seconds an SNMP client waits for one answer, and snmpd for oobhealthd's part of it
+# (a subagent later than agentXTimeout is disconnected): answers take milliseconds, these
+# only bound a request that gets none.
+SNMP_TIMEOUT=10
+AGENTX_TIMEOUT=5
+
 T=""            # this test's temp dir; every pidfile and socket lives here
 SNMP_PORT=""
 AGENT_PID=""
@@ -42,7 +52,7 @@ spawn() {
 # listen ADDRESS BACKLOG MODE [ARG]: starts a listener helper and waits until it listens.
 listen() {
 	spawn "$HELPERS/listener" "$@"
-	wait_until 10000 grep -q "^ready" "$T/spawned.log" || {
+	wait_until "$WAIT_MS" grep -q "^ready" "$T/spawned.log" || {
 		fail "listener $1 did not start: $(tr '\n' ' ' <"$T/spawned.log")"
 		return 1
 	}
@@ -53,13 +63,21 @@ listen() {
 # number to someone else).
 forget_pid() { sed -i "/^$1\$/d" "$T/pids"; }
 
-# Ends one process this test started and forgets it.
+# pid_ended PID: PID has exited (a zombie waiting for its parent counts as exited).
+pid_ended() {
+	! kill -0 "$1" 2>/dev/null || [[ "$(ps -o stat= -p "$1")" == Z* ]]
+}
+
+# Ends one process this test started and forgets it: SIGTERM (and SIGCONT, should it be
+# stopped), and SIGKILL if it has not exited 30 s later (oobhealthd writes its state on
+# SIGTERM, which a loaded machine slows).
 end_pid() {
-	local pid=$1
+	local pid=$1 deadline
 	forget_pid "$pid"
 	kill -TERM "$pid" 2>/dev/null || return 0
-	for _ in $(seq 50); do
-		kill -0 "$pid" 2>/dev/null || break
+	kill -CONT "$pid" 2>/dev/null
+	deadline=$(($(now_ms) + 30000))
+	until pid_ended "$pid" || [ "$(now_ms)" -ge "$deadline" ]; do
 		sleep 0.05
 	done
 	kill -KILL "$pid" 2>/dev/null
@@ -78,6 +96,7 @@ cleanup() {
 		grep -A20 -E 'AddressSanitizer|runtime error:' "$T/agent.log" | head -40
 	fi
 	for d in $(cat "$T/cgroups" 2>/dev/null); do rmdir "$d" 2>/dev/null; done
+	for port in $(cat "$T/ports" 2>/dev/null); do rm -f "$PORT_HOLDS/$port"; done
 	if [ "$FAILED" = 1 ] || [ -n "${KEEP:-}" ]; then
 		log "kept $T for inspection"
 	else
@@ -86,15 +105,36 @@ cleanup() {
 	[ "$FAILED" = 0 ] || exit 1
 }
 
-# free_port: a loopback port no TCP or UDP socket uses, below the kernel's ephemeral range
-# (so no outgoing connection, a probe's included, can take it before it is bound).
+# The ports free_port handed out on this host, a file per port holding the pid of the test
+# run that has it: two runs side by side never get the same port, not even one a test
+# keeps unused on purpose. cleanup gives a test's ports back; a dead run's are taken over.
+# Under /run, where only root writes; without root there are no holds, only the ss check.
+PORT_HOLDS=/run/oobhealth-test-ports
+
+# hold_port PORT: takes PORT for this run ($$) unless a live run, this one included,
+# holds it.
+hold_port() {
+	local holder
+	[ -n "$T" ] && mkdir -p "$PORT_HOLDS" 2>/dev/null || return 0
+	(
+		flock 9 || exit 1
+		holder=$(cat "$PORT_HOLDS/$1" 2>/dev/null)
+		[ -n "$holder" ] && kill -0 "$holder" 2>/dev/null && exit 1
+		echo $$ >"$PORT_HOLDS/$1"
+	) 9<"$PORT_HOLDS" || return 1
+	echo "$1" >>"$T/ports"
+}
+
+# free_port: a loopback port no TCP or UDP socket uses and no other test run holds, below
+# the kernel's ephemeral range (so no outgoing connection, a probe's included, can take
+# it before it is bound).
 free_port() {
 	local port low
 	low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range)
 	[ "$low" -gt 21000 ] || low=40000
 	while :; do
 		port=$((20000 + RANDOM % (low - 20000)))
-		[ -z "$(ss -Htuan "sport = :$port" 2>/dev/null)" ] && break
+		[ -z "$(ss -Htuan "sport = :$port" 2>/dev/null)" ] && hold_port "$port" && break
 	done
 	echo "$port"
 }
@@ -108,7 +148,7 @@ start_snmpd() {
 agentAddress udp:127.0.0.1:$SNMP_PORT
 master agentx
 agentXSocket $T/agentx.sock
-agentXTimeout 1
+agentXTimeout $AGENTX_TIMEOUT
 agentXRetries 0
 rocommunity public 127.0.0.1
 createUser $V3_USER SHA $V3_AUTH AES $V3_PRIV
@@ -117,7 +157,7 @@ ${SNMPD_EXTRA:-}
 CONF
 	MIBS="" spawn snmpd -f -C -c "$T/snmpd.conf" -Lf "$T/snmpd.log" -I -ifTable,ifXTable,ipAddressTable
 	SNMPD_PID=$SPAWNED
-	wait_until 5000 snmpd_answers || { fail "snmpd did not answer on port $SNMP_PORT"; tail "$T/snmpd.log"; return 1; }
+	wait_until "$WAIT_MS" snmpd_answers || { fail "snmpd did not answer on port $SNMP_PORT"; tail "$T/snmpd.log"; return 1; }
 }
 
 stop_snmpd() {
@@ -148,7 +188,7 @@ CONF
 start_agent() {
 	spawn "$OOBHEALTHD" -f -c "$T/agent.yaml" -Lf "$T/agent.log" -p "$T/agent.pid" "$@"
 	AGENT_PID=$SPAWNED
-	wait_until 10000 agent_has_cycled || { fail "oobhealthd did not register and complete a cycle"; tail "$T/agent.log"; return 1; }
+	wait_until "$WAIT_MS" agent_has_cycled || { fail "oobhealthd did not register and complete a cycle"; tail "$T/agent.log"; return 1; }
 }
 
 agent_has_cycled() {
@@ -159,11 +199,11 @@ agent_has_cycled() {
 
 # Prints the bare value of one OOBHEALTH-MIB object (enums by label, no units).
 oh_get() {
-	snmpget -v2c -c public -t 1 -r 0 -OqvU "${MIB_OPTS[@]}" "127.0.0.1:$SNMP_PORT" "OOBHEALTH-MIB::$1"
+	snmpget -v2c -c public -t "$SNMP_TIMEOUT" -r 0 -OqvU "${MIB_OPTS[@]}" "127.0.0.1:$SNMP_PORT" "OOBHEALTH-MIB::$1"
 }
 
 oh_walk() {
-	snmpwalk -v2c -c public -t 1 -r 0 "${MIB_OPTS[@]}" "$@" "127.0.0.1:$SNMP_PORT" OOBHEALTH-MIB::oobhealthMIB
+	snmpwalk -v2c -c public -t "$SNMP_TIMEOUT" -r 0 "${MIB_OPTS[@]}" "$@" "127.0.0.1:$SNMP_PORT" OOBHEALTH-MIB::oobhealthMIB
 }
 
 # slowest_get N OBJECT: GETs OBJECT N times, 80 ms apart; prints the slowest answer in
@@ -251,6 +291,15 @@ run_tests() {
 	return $rc
 }
 
+# serialize NAME: until this test ends, holds a lock that every test run on this host
+# shares, for what cannot be unique per run (a system group's fixed name, make demo's fixed
+# paths): runs side by side take turns. The processes the test starts inherit the lock;
+# cleanup ends them.
+serialize() {
+	exec {SERIAL_FD}>>"/run/oobhealth-test-$1.lock"
+	flock -w 900 "$SERIAL_FD" || { fail "another test run held the lock on $1 for 15 minutes"; return 1; }
+}
+
 # copy_for_others FILE: a copy of FILE in $T that other users can run or read, so tests
 # that run as another user do not depend on where the checkout lives (a 0700 home).
 copy_for_others() {
@@ -299,7 +348,7 @@ while (defined $log->recv(my $message, 65536)) {
 	$message =~ s/\n+$//;
 	print $out "$message\n";
 }' "$T/dev-log" "$T/syslog"
-	wait_until 5000 test -S "$T/dev-log" || { fail "the syslog listener did not start"; return 1; }
+	wait_until "$WAIT_MS" test -S "$T/dev-log" || { fail "the syslog listener did not start"; return 1; }
 }
 
 # private_dev_log: sets PRIVATE_DEV_LOG to a command prefix that runs a command in a mount

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <pwd.h>
+#include <search.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,15 +30,22 @@ struct key_rule {
 	void (*apply)(struct parse *p, yaml_node_t *value, void *target);
 };
 
+/* The list doubles when full, so a file with an error per service costs linear time. */
 static void add_error_line(struct config_errors *errors, char *line)
 {
-	char **lines = realloc(errors->lines, (errors->count + 1) * sizeof(*lines));
-
-	if (lines == NULL || line == NULL) {
-		free(line);
+	if (line == NULL)
 		return;
+	if (errors->count == errors->capacity) {
+		size_t capacity = errors->capacity ? 2 * errors->capacity : 16;
+		char **lines = realloc(errors->lines, capacity * sizeof(*lines));
+
+		if (lines == NULL) {
+			free(line);
+			return;
+		}
+		errors->lines = lines;
+		errors->capacity = capacity;
 	}
-	errors->lines = lines;
 	errors->lines[errors->count++] = line;
 }
 
@@ -228,6 +236,45 @@ static int check_name(struct parse *p, yaml_node_t *value, const char *what, siz
 	return 0;
 }
 
+/* Duplicates (of service names, probe and file names in a service, keys in a mapping) are
+ * found in a search tree of what came before, so a file of N services checks in
+ * O(N log N), not O(N^2). */
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static int compare_file_names(const void *a, const void *b)
+{
+	return strcmp(((const struct file_config *)a)->name, ((const struct file_config *)b)->name);
+}
+
+static int compare_key_nodes(const void *a, const void *b)
+{
+	return strcmp(scalar(a), scalar(b));
+}
+
+/* Records ITEM in the tree *SEEN; returns the equal item recorded before it, else NULL
+ * (also when memory runs out, as the check is then skipped rather than failed). */
+static const void *seen_before(void **seen, const void *item,
+			       int (*compare)(const void *, const void *))
+{
+	const void *const *found = tsearch(item, seen, compare);
+
+	return found != NULL && *found != item ? *found : NULL;
+}
+
+/* The tree holds pointers into the configuration and the document: it frees only itself. */
+static void keep_item(void *item)
+{
+	(void)item;
+}
+
+static void forget_seen(void *seen)
+{
+	tdestroy(seen, keep_item);
+}
+
 /* Reports KEY as unknown, with the closest accepted key when it is a likely typo. */
 static void unknown_key(struct parse *p, yaml_node_t *key_node, const struct key_rule *rules,
 			size_t nrules)
@@ -259,6 +306,7 @@ static void apply_mapping(struct parse *p, yaml_node_t *map, const char *what,
 			  const struct key_rule *rules, size_t nrules, void *target)
 {
 	yaml_node_pair_t *pair;
+	void *keys = NULL;
 
 	if (map->type != YAML_MAPPING_NODE) {
 		error_at(p, map, "%s must be a mapping of keys to values", what);
@@ -267,25 +315,18 @@ static void apply_mapping(struct parse *p, yaml_node_t *map, const char *what,
 	for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
 		yaml_node_t *key = node(p, pair->key);
 		const struct key_rule *rule = NULL;
-		yaml_node_pair_t *earlier;
-		int duplicate = 0;
+		const yaml_node_t *earlier;
 
 		if (key->type != YAML_SCALAR_NODE) {
 			error_at(p, key, "%s: keys must be plain words", what);
 			continue;
 		}
-		for (earlier = map->data.mapping.pairs.start; earlier < pair; earlier++) {
-			yaml_node_t *k = node(p, earlier->key);
-
-			if (k->type == YAML_SCALAR_NODE && strcmp(scalar(k), scalar(key)) == 0) {
-				error_at(p, key, "duplicate key \"%s\" (first at line %zu)",
-					 scalar(key), k->start_mark.line + 1);
-				duplicate = 1;
-				break;
-			}
-		}
-		if (duplicate)
+		earlier = seen_before(&keys, key, compare_key_nodes);
+		if (earlier != NULL) {
+			error_at(p, key, "duplicate key \"%s\" (first at line %zu)", scalar(key),
+				 earlier->start_mark.line + 1);
 			continue;
+		}
 		for (size_t i = 0; i < nrules; i++) {
 			if (strcmp(rules[i].key, scalar(key)) == 0)
 				rule = &rules[i];
@@ -295,6 +336,7 @@ static void apply_mapping(struct parse *p, yaml_node_t *map, const char *what,
 		else
 			rule->apply(p, node(p, pair->value), target);
 	}
+	forget_seen(keys);
 }
 
 static yaml_node_t *mapping_value(struct parse *p, yaml_node_t *map, const char *key)
@@ -548,6 +590,7 @@ static void check_file_names(struct parse *p, yaml_node_t *map, struct service_c
 {
 	yaml_node_t *list = mapping_value(p, map, "files");
 	yaml_node_item_t *items;
+	void *names = NULL;
 
 	if (list == NULL || list->type != YAML_SEQUENCE_NODE)
 		return;
@@ -556,20 +599,20 @@ static void check_file_names(struct parse *p, yaml_node_t *map, struct service_c
 		yaml_node_t *entry = node(p, items[i]);
 		struct file_config *file = &service->files[i];
 		bool named = mapping_value(p, entry, "name") != NULL;
+		const struct file_config *earlier;
 
 		if (!named && file->path != NULL)
 			file_default_name(p, mapping_value(p, entry, "path"), file);
-		for (size_t j = 0; j < i && file->name[0] != '\0'; j++) {
-			if (strcmp(service->files[j].name, file->name) != 0)
-				continue;
-			error_at(p, file_name_source(p, entry), "duplicate file name \"%s\"%s in "
-				 "service \"%s\" (first at line %zu): give one of them %s \"name:\"",
-				 file->name, named ? "" : ", taken from the path,", service->name,
-				 file_name_source(p, node(p, items[j]))->start_mark.line + 1,
-				 named ? "another" : "a");
-			break;
-		}
+		if (file->name[0] == '\0' ||
+		    (earlier = seen_before(&names, file, compare_file_names)) == NULL)
+			continue;
+		error_at(p, file_name_source(p, entry), "duplicate file name \"%s\"%s in "
+			 "service \"%s\" (first at line %zu): give one of them %s \"name:\"",
+			 file->name, named ? "" : ", taken from the path,", service->name,
+			 file_name_source(p, node(p, items[earlier - service->files]))->start_mark.line + 1,
+			 named ? "another" : "a");
 	}
+	forget_seen(names);
 }
 
 /* ---- probes: ---- */
@@ -867,6 +910,7 @@ static void service_probes(struct parse *p, yaml_node_t *v, void *t)
 {
 	struct service_config *service = t;
 	yaml_node_item_t *item;
+	void *names = NULL;
 	size_t n;
 
 	if (v->type != YAML_SEQUENCE_NODE) {
@@ -887,15 +931,12 @@ static void service_probes(struct parse *p, yaml_node_t *v, void *t)
 		if (map->type != YAML_MAPPING_NODE)
 			continue;
 		check_probe(p, map, probe);
-		for (size_t i = 0; i + 1 < service->nprobes && probe->name[0]; i++) {
-			if (strcmp(service->probes[i].name, probe->name) == 0) {
-				error_at(p, mapping_value(p, map, "name"),
-					 "duplicate probe name \"%s\" in service \"%s\"", probe->name,
-					 service->name);
-				break;
-			}
-		}
+		if (probe->name[0] != '\0' && seen_before(&names, probe->name, compare_names) != NULL)
+			error_at(p, mapping_value(p, map, "name"),
+				 "duplicate probe name \"%s\" in service \"%s\"", probe->name,
+				 service->name);
 	}
+	forget_seen(names);
 }
 
 static const struct key_rule service_rules[] = {
@@ -945,6 +986,7 @@ static void config_services(struct parse *p, yaml_node_t *v, void *t)
 {
 	struct config *config = t;
 	yaml_node_item_t *item;
+	void *names = NULL;
 	size_t n;
 
 	if (v->type != YAML_SEQUENCE_NODE) {
@@ -965,15 +1007,12 @@ static void config_services(struct parse *p, yaml_node_t *v, void *t)
 		if (map->type != YAML_MAPPING_NODE)
 			continue;
 		check_service(p, map, service);
-		for (size_t i = 0; i + 1 < config->nservices && service->name[0]; i++) {
-			if (strcmp(config->services[i].name, service->name) == 0) {
-				yaml_node_t *name = mapping_value(p, map, "name");
-
-				error_at(p, name, "duplicate service name \"%s\"", service->name);
-				break;
-			}
-		}
+		if (service->name[0] != '\0' &&
+		    seen_before(&names, service->name, compare_names) != NULL)
+			error_at(p, mapping_value(p, map, "name"), "duplicate service name \"%s\"",
+				 service->name);
 	}
+	forget_seen(names);
 }
 
 static void config_agent(struct parse *p, yaml_node_t *v, void *t)
@@ -1146,4 +1185,5 @@ void config_errors_clear(struct config_errors *errors)
 	free(errors->lines);
 	errors->lines = NULL;
 	errors->count = 0;
+	errors->capacity = 0;
 }

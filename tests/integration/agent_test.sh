@@ -59,12 +59,12 @@ CONF
 	assert_value 'ohServiceFdWarn."db"' 80
 	assert_value 'ohServiceFdCrit."db"' 95
 	# Walks go past the missing cells, by GETNEXT and by GETBULK.
-	walk=$(snmpwalk -v2c -c public -t 1 -r 0 -Oqs "${MIB_OPTS[@]}" "127.0.0.1:$SNMP_PORT" \
+	walk=$(snmpwalk -v2c -c public -t "$SNMP_TIMEOUT" -r 0 -Oqs "${MIB_OPTS[@]}" "127.0.0.1:$SNMP_PORT" \
 		OOBHEALTH-MIB::ohServiceTable)
 	assert_eq 'ohServiceFdOpen."web" ohServiceFdSoftLimit."web" ohServiceFdHardLimit."web" ohServiceFdUsage."web"' \
 		"$(awk '/^ohServiceFd(Open|SoftLimit|HardLimit|Usage)\./ {printf "%s%s", sep, $1; sep=" "}' <<<"$walk")" \
 		"fd cells in a walk"
-	assert_eq "$walk" "$(snmpbulkwalk -v2c -c public -t 1 -r 0 -Oqs "${MIB_OPTS[@]}" "127.0.0.1:$SNMP_PORT" \
+	assert_eq "$walk" "$(snmpbulkwalk -v2c -c public -t "$SNMP_TIMEOUT" -r 0 -Oqs "${MIB_OPTS[@]}" "127.0.0.1:$SNMP_PORT" \
 		OOBHEALTH-MIB::ohServiceTable)" "snmpbulkwalk against snmpwalk"
 	assert_contains "$walk" 'ohServiceFdCrit."db" 95' "the walk"
 	# Nothing listens on the probe's port: known, and 0.
@@ -83,13 +83,14 @@ CONF
 	sleep 1
 	start_snmpd || return
 	restarted=$(now_ms)
-	if ! wait_until 5000 value_is 'ohServiceStatus."probe-only"' unknown; then
-		fail "no answer from oobhealthd 5 s after snmpd came back"
+	if ! wait_until "$WAIT_MS" value_is 'ohServiceStatus."probe-only"' unknown; then
+		fail "no answer from oobhealthd $((WAIT_MS / 1000)) s after snmpd came back"
 		return
 	fi
 	answered=$(($(now_ms) - restarted))
 	log "answers came back ${answered} ms after snmpd did (ping_interval 1s)"
-	[ "$answered" -le 2000 ] || fail "reconnect took $answered ms, more than two ping intervals"
+	# Reconnecting follows ping_interval (1 s here): well before the default 15 s would.
+	[ "$answered" -lt 10000 ] || fail "reconnect took $answered ms, more than ten ping intervals"
 	kill -0 "$agent_pid" || fail "oobhealthd is not running any more"
 	[ "$(oh_get ohAgentCycles.0)" -gt "$before" ] || fail "the cycle counter did not go on"
 }
@@ -97,7 +98,7 @@ CONF
 # The descriptions of the master's sysORTable rows whose sysORID is OOBHEALTH-MIB's
 # MODULE-IDENTITY, one a line.
 oobhealth_sysor_rows() {
-	snmpwalk -v2c -c public -t 1 -r 0 -OqU "${MIB_OPTS[@]}" "127.0.0.1:$SNMP_PORT" SNMPv2-MIB::sysORTable |
+	snmpwalk -v2c -c public -t "$SNMP_TIMEOUT" -r 0 -OqU "${MIB_OPTS[@]}" "127.0.0.1:$SNMP_PORT" SNMPv2-MIB::sysORTable |
 		awk '{ row = $1; sub(/.*\./, "", row); value = $0; sub(/^[^ ]+ /, "", value) }
 		     $1 ~ /::sysORID\./ && value == "OOBHEALTH-MIB::oobhealthMIB" { ours[row] = 1 }
 		     $1 ~ /::sysORDescr\./ { descr[row] = value }
@@ -115,7 +116,7 @@ CONF
 	stop_snmpd
 	sleep 1
 	start_snmpd || return
-	wait_until 5000 value_is 'ohServiceStatus."probe-only"' unknown ||
+	wait_until "$WAIT_MS" value_is 'ohServiceStatus."probe-only"' unknown ||
 		{ fail "oobhealthd did not reconnect after snmpd came back"; return; }
 	assert_eq "$descr" "$(oobhealth_sysor_rows)" "OOBHEALTH-MIB in sysORTable after snmpd restarted"
 	# The entry belongs to the AgentX session: it goes when oobhealthd does.
@@ -132,19 +133,22 @@ stuck_prober_never_delays_answers() {
 CONF
 	start_agent || return
 	local freezer frozen_at worst age_after stuck_for
-	spawn "$HELPERS/freeze_thread" "$AGENT_PID" oh-prober 4
+	# Frozen for up to a minute, ended once the GETs are done: a GET that waited for the
+	# prober would wait for the whole freeze.
+	spawn "$HELPERS/freeze_thread" "$AGENT_PID" oh-prober 60
 	freezer=$SPAWNED
-	wait_until 2000 grep -q frozen "$T/spawned.log" || { fail "the prober thread could not be frozen"; return; }
+	wait_until "$WAIT_MS" grep -q frozen "$T/spawned.log" || { fail "the prober thread could not be frozen"; return; }
 	frozen_at=$(now_ms)
 	worst=$(slowest_get 30 'ohServiceStatus."probe-only"')
-	age_after=$(oh_get ohAgentSnapshotAge.0)
 	stuck_for=$(($(now_ms) - frozen_at))
+	age_after=$(oh_get ohAgentSnapshotAge.0)
 	log "30 GETs while the prober was stuck: slowest ${worst} ms; snapshot age ${age_after} ms after ${stuck_for} ms stuck"
-	[ "$worst" -lt 300 ] || fail "a GET took $worst ms while the prober was stuck"
+	[ "$worst" -lt 10000 ] || fail "a GET took $worst ms while the prober was stuck"
 	# No cycle can complete while the prober is stuck: the age covers the whole time.
 	[ "$age_after" -ge $((stuck_for - 50)) ] || fail "ohAgentSnapshotAge ($age_after ms) did not grow while the prober was stuck ($stuck_for ms)"
-	wait "$freezer" 2>/dev/null
-	wait_until 3000 age_below 2000 || fail "the snapshot age did not recover after the prober resumed"
+	kill -0 "$freezer" 2>/dev/null || fail "the freeze ended before the GETs did"
+	end_pid "$freezer"
+	wait_until "$WAIT_MS" age_below 2000 || fail "the snapshot age did not recover after the prober resumed"
 }
 
 age_below() {
@@ -161,7 +165,7 @@ CONF
 	cp "$T/agent.yaml" "$T/good.yaml"
 	printf 'agent:\n  interval: 5x\nservices: []\n' >"$T/agent.yaml"
 	kill -HUP "$AGENT_PID"
-	wait_until 3000 value_is ohAgentConfigFailures.0 1 || fail "ohAgentConfigFailures did not count the bad reload"
+	wait_until "$WAIT_MS" value_is ohAgentConfigFailures.0 1 || fail "ohAgentConfigFailures did not count the bad reload"
 	assert_value 'ohServiceStatus."keeper"' unknown
 	assert_value ohAgentConfigReloads.0 0
 	grep -qF "$T/agent.yaml:2:13: interval: \"5x\" is not a duration (use e.g. 250ms, 5s, 2m, 1h)" "$T/agent.log" ||
@@ -170,8 +174,8 @@ CONF
 	cp "$T/good.yaml" "$T/agent.yaml"
 	echo "  - name: newcomer" >>"$T/agent.yaml"
 	kill -HUP "$AGENT_PID"
-	wait_until 3000 value_is ohAgentConfigReloads.0 1 || fail "the good reload was not counted"
-	wait_until 3000 value_is 'ohServiceStatus."newcomer"' unknown || fail "the new service is not served"
+	wait_until "$WAIT_MS" value_is ohAgentConfigReloads.0 1 || fail "the good reload was not counted"
+	wait_until "$WAIT_MS" value_is 'ohServiceStatus."newcomer"' unknown || fail "the new service is not served"
 	assert_value ohAgentServices.0 2
 }
 
@@ -207,16 +211,16 @@ runs_in_the_background_without_f() {
 CONF
 	"$OOBHEALTHD" -c "$T/agent.yaml" -Lf "$T/agent.log" -p "$T/agent.pid"
 	assert_eq 0 $? "exit code of the launching process"
-	wait_until 3000 test -s "$T/agent.pid" || { fail "no pidfile from the daemon"; return; }
+	wait_until "$WAIT_MS" test -s "$T/agent.pid" || { fail "no pidfile from the daemon"; return; }
 	AGENT_PID=$(cat "$T/agent.pid")
 	echo "$AGENT_PID" >>"$T/pids"
 	kill -0 "$AGENT_PID" || { fail "the daemon is not running"; return; }
 	# Detached: the launcher returned while the daemon runs on in a session of its own.
 	[ "$(awk '{print $6}' "/proc/$AGENT_PID/stat")" != "$(awk '{print $6}' /proc/$$/stat)" ] ||
 		fail "the daemon still runs in the test's session"
-	wait_until 5000 agent_has_cycled || fail "the daemon does not answer"
+	wait_until "$WAIT_MS" agent_has_cycled || fail "the daemon does not answer"
 	kill -TERM "$AGENT_PID"
-	wait_until 3000 eval '! kill -0 "$AGENT_PID" 2>/dev/null' || fail "the daemon did not exit on SIGTERM"
+	wait_until "$WAIT_MS" eval '! kill -0 "$AGENT_PID" 2>/dev/null' || fail "the daemon did not exit on SIGTERM"
 }
 
 run_tests service_is_answered_by_name absent_service_has_no_fd_cells runs_in_the_background_without_f \

@@ -83,7 +83,7 @@ serve_web() {
 
 healthy_service_is_ok_with_perfdata() {
 	serve_web || return
-	wait_until 3000 value_is 'ohProbeStatus."web"."ping"' ok || { fail "probe never ok"; return; }
+	wait_until "$WAIT_MS" value_is 'ohProbeStatus."web"."ping"' ok || { fail "probe never ok"; return; }
 	run_check -s web
 	assert_plugin OK
 	assert_prefix "OOBHEALTH OK - web: up, pid $(cat "$T/web.pid"), fd " "$OUT" "status line"
@@ -146,7 +146,7 @@ CONF
 start_busy() {
 	start_snmpd || return
 	spawn prlimit --nofile=200:400 -- "$HELPERS/hold_fds" "$T/busy.pid" 165
-	wait_until 2000 test -s "$T/busy.pid" || { fail "hold_fds did not start"; return 1; }
+	wait_until "$WAIT_MS" test -s "$T/busy.pid" || { fail "hold_fds did not start"; return 1; }
 	write_config <<CONF
   - name: busy
     match: { pidfile: $T/busy.pid }
@@ -154,7 +154,7 @@ start_busy() {
     fd_crit: $2
 CONF
 	start_agent || return
-	wait_until 3000 value_is 'ohServiceFdOpen."busy"' 168 ||
+	wait_until "$WAIT_MS" value_is 'ohServiceFdOpen."busy"' 168 ||
 		{ fail "fd open: $(oh_get 'ohServiceFdOpen."busy"')"; return 1; }
 }
 
@@ -185,7 +185,7 @@ all_reports_the_worst_and_every_service() {
 	start_snmpd || return
 	start_web || return
 	spawn prlimit --nofile=200:400 -- "$HELPERS/hold_fds" "$T/busy.pid" 165
-	wait_until 2000 test -s "$T/busy.pid" || { fail "hold_fds did not start"; return; }
+	wait_until "$WAIT_MS" test -s "$T/busy.pid" || { fail "hold_fds did not start"; return; }
 	write_config <<CONF
 $WEB_SERVICE
   - name: busy
@@ -197,7 +197,7 @@ $WEB_SERVICE
       - { name: ping, tcp: $(sed -n 's/.*tcp: \([^,]*\),.*/\1/p' <<<"$WEB_SERVICE"), timeout: 1s }
 CONF
 	start_agent || return
-	wait_until 3000 value_is 'ohProbeStatus."web"."ping"' ok || { fail "probe never ok"; return; }
+	wait_until "$WAIT_MS" value_is 'ohProbeStatus."web"."ping"' ok || { fail "probe never ok"; return; }
 	run_check --all
 	assert_plugin CRITICAL
 	assert_prefix "OOBHEALTH CRITICAL - gone: absent" "$OUT" "status line"
@@ -239,18 +239,19 @@ stale_snapshot_is_unknown() {
 	serve_web || return
 	run_check -s web
 	assert_plugin OK
-	spawn "$HELPERS/freeze_thread" "$AGENT_PID" oh-prober 6
+	# Frozen for up to a minute; ended once the checks are done.
+	spawn "$HELPERS/freeze_thread" "$AGENT_PID" oh-prober 60
 	local freezer=$SPAWNED
-	wait_until 2000 grep -q frozen "$T/spawned.log" || { fail "the prober thread could not be frozen"; return; }
+	wait_until "$WAIT_MS" grep -q frozen "$T/spawned.log" || { fail "the prober thread could not be frozen"; return; }
 	# Interval 1 s: stale once the last cycle ended more than 3 intervals and its duration ago.
-	wait_until 5000 eval '"$CHECK" -H 127.0.0.1 -p "$SNMP_PORT" -s web >/dev/null 2>&1; [ $? -eq 3 ]' ||
+	wait_until "$WAIT_MS" eval '"$CHECK" -H 127.0.0.1 -p "$SNMP_PORT" -s web >/dev/null 2>&1; [ $? -eq 3 ]' ||
 		fail "the check never turned UNKNOWN while the prober was stuck"
 	run_check -s web
 	assert_plugin UNKNOWN
 	assert_contains "$OUT" "oobhealthd's data is stale: its last probe cycle ended " "text"
 	assert_contains "$OUT" "(interval 1.0 s, stale after 3." "text"
-	wait "$freezer" 2>/dev/null
-	wait_until 3000 eval '"$CHECK" -H 127.0.0.1 -p "$SNMP_PORT" -s web >/dev/null 2>&1' ||
+	end_pid "$freezer"
+	wait_until "$WAIT_MS" eval '"$CHECK" -H 127.0.0.1 -p "$SNMP_PORT" -s web >/dev/null 2>&1' ||
 		fail "the check did not recover after the prober resumed"
 }
 
@@ -263,7 +264,8 @@ snmp_timeout_is_critical() {
 	assert_plugin CRITICAL
 	assert_eq "OOBHEALTH CRITICAL - no SNMP answer from udp:127.0.0.1:$SNMP_PORT within 2.0 s" "$OUT" "output"
 	log "gave up after $took ms with -t 2"
-	[ "$took" -ge 1900 ] && [ "$took" -le 3500 ] || fail "the check took $took ms with -t 2"
+	# At its -t, not at the default 10 s (the upper bound leaves a loaded machine room).
+	[ "$took" -ge 1900 ] && [ "$took" -lt 9000 ] || fail "the check took $took ms with -t 2"
 	# A wrong community is no answer too: snmpd drops the request.
 	start_snmpd || return
 	run_check -s web -C not-the-community -t 1
@@ -272,7 +274,7 @@ snmp_timeout_is_critical() {
 
 snmpv3_auth_priv_user_is_accepted() {
 	serve_web || return
-	wait_until 3000 value_is 'ohProbeStatus."web"."ping"' ok || { fail "probe never ok"; return; }
+	wait_until "$WAIT_MS" value_is 'ohProbeStatus."web"."ping"' ok || { fail "probe never ok"; return; }
 	run_check -s web -P 3 -U "$V3_USER" -L authPriv -a SHA -A "$V3_AUTH" -x AES -X "$V3_PRIV"
 	assert_plugin OK
 	assert_prefix "OOBHEALTH OK - web: up" "$OUT" "status line"
@@ -363,7 +365,7 @@ man_page_renders_and_lists_every_option() {
 # The acceptance case of the issue: check_snmp's -C for the community, -w/-c for ranges.
 warn_80_crit_90_against_a_live_agent() {
 	serve_web || return
-	wait_until 3000 value_is 'ohProbeStatus."web"."ping"' ok || { fail "probe never ok"; return; }
+	wait_until "$WAIT_MS" value_is 'ohProbeStatus."web"."ping"' ok || { fail "probe never ok"; return; }
 	local soft=$(oh_get 'ohServiceFdSoftLimit."web"')
 	run_check -C public -s web -w 80 -c 90
 	assert_plugin OK
@@ -437,7 +439,7 @@ RANGES
 
 latency_ranges_follow_the_guidelines() {
 	serve_web || return
-	wait_until 3000 value_is 'ohProbeStatus."web"."ping"' ok || { fail "probe never ok"; return; }
+	wait_until "$WAIT_MS" value_is 'ohProbeStatus."web"."ping"' ok || { fail "probe never ok"; return; }
 	local range state perf
 	# An answered probe took more than a microsecond and less than its 2 s timeout.
 	while read -r range state perf; do
@@ -503,7 +505,7 @@ INI
 
 extra_opts_read_a_section_of_an_ini_file() {
 	serve_web || return
-	wait_until 3000 value_is 'ohProbeStatus."web"."ping"' ok || { fail "probe never ok"; return; }
+	wait_until "$WAIT_MS" value_is 'ohProbeStatus."web"."ping"' ok || { fail "probe never ok"; return; }
 	write_ini
 	local ini=$T/plugins.ini
 	# Host, port, community and service all from the plugin's own section.
@@ -596,14 +598,14 @@ verbose_levels_keep_the_output_valid() {
 	start_snmpd || return
 	start_web || return
 	spawn prlimit --nofile=200:400 -- "$HELPERS/hold_fds" "$T/busy.pid" 165
-	wait_until 2000 test -s "$T/busy.pid" || { fail "hold_fds did not start"; return; }
+	wait_until "$WAIT_MS" test -s "$T/busy.pid" || { fail "hold_fds did not start"; return; }
 	write_config <<CONF
 $WEB_SERVICE
   - name: busy
     match: { pidfile: $T/busy.pid }
 CONF
 	start_agent || return
-	wait_until 3000 value_is 'ohProbeStatus."web"."ping"' ok || { fail "probe never ok"; return; }
+	wait_until "$WAIT_MS" value_is 'ohProbeStatus."web"."ping"' ok || { fail "probe never ok"; return; }
 	local args level state items
 	for args in "-s web" "--all" "-s busy"; do
 		run_check $args
@@ -660,7 +662,7 @@ extra_opts_never_hang() {
 	# Standard input: a FIFO this shell holds open for writing and never writes to.
 	mkfifo "$T/stdin"
 	exec 3<>"$T/stdin"
-	out=$(timeout 30 "$CHECK" -s web --extra-opts=@- <&3 2>&1)
+	out=$(timeout 120 "$CHECK" -s web --extra-opts=@- <&3 2>&1)
 	rc=$?
 	exec 3>&-
 	assert_eq 3 "$rc" "exit code with --extra-opts=@- on a standard input that never ends"

@@ -19,7 +19,7 @@ CONF
 # counting on from CYCLES (never started over).
 first_serves_on() {
 	kill -0 "$AGENT_PID" 2>/dev/null || { fail "the first oobhealthd is gone"; return 1; }
-	wait_until 15000 eval '[ "$(oh_get ohAgentCycles.0 2>/dev/null || echo 0)" -ge $(($1 + 2)) ]' ||
+	wait_until "$WAIT_MS" eval '[ "$(oh_get ohAgentCycles.0 2>/dev/null || echo 0)" -ge $(($1 + 2)) ]' ||
 		fail "ohAgentCycles of the first oobhealthd did not count on from $1: $(oh_get ohAgentCycles.0 2>&1)"
 }
 
@@ -69,10 +69,10 @@ CONF
 	local out
 	"$OOBHEALTHD" -c "$T/agent.yaml" -Lf "$T/agent.log" -p "$T/agent.pid"
 	assert_eq 0 $? "exit code of the launching process"
-	wait_until 5000 test -s "$T/agent.pid" || { fail "no pidfile from the daemon"; return; }
+	wait_until "$WAIT_MS" test -s "$T/agent.pid" || { fail "no pidfile from the daemon"; return; }
 	AGENT_PID=$(cat "$T/agent.pid")
 	echo "$AGENT_PID" >>"$T/pids"
-	wait_until 5000 agent_has_cycled || { fail "the daemon does not answer"; return; }
+	wait_until "$WAIT_MS" agent_has_cycled || { fail "the daemon does not answer"; return; }
 	assert_eq "$AGENT_PID" "$(cat "$T/state.lock")" "pid in the lock file (the daemon's, not the launcher's)"
 	out=$(timeout 30 "$OOBHEALTHD" -c "$T/agent.yaml" -Lf "$T/second.log" 2>&1)
 	assert_eq 75 $? "exit code of a second oobhealthd"
@@ -108,11 +108,11 @@ displaced_instance_waits_and_serves_again() {
 	start_snmpd || { kill -CONT "$AGENT_PID"; return; }
 	spawn "$OOBHEALTHD" -f -c "$T/agent2.yaml" -Lf "$T/second.log"
 	local second=$SPAWNED
-	wait_until 10000 value_is 'ohServiceStatus."probe-b"' unknown ||
+	wait_until "$WAIT_MS" value_is 'ohServiceStatus."probe-b"' unknown ||
 		{ fail "the second oobhealthd did not register"; kill -CONT "$AGENT_PID"; return; }
 	kill -CONT "$AGENT_PID"
 	# ping_interval 1s: a line per attempt, one attempt a second.
-	if ! wait_until 15000 eval '[ "$(grep -c "$refused" "$T/agent.log")" -ge 3 ]'; then
+	if ! wait_until "$WAIT_MS" eval '[ "$(grep -c "$refused" "$T/agent.log")" -ge 3 ]'; then
 		fail "the first oobhealthd did not retry after the refusal:"
 		tail -5 "$T/agent.log"
 	fi
@@ -121,7 +121,7 @@ displaced_instance_waits_and_serves_again() {
 	kill -0 "$AGENT_PID" 2>/dev/null || { fail "the first oobhealthd exited on the refusal"; forget_pid "$AGENT_PID"; return; }
 	assert_value 'ohServiceStatus."probe-b"' unknown
 	end_pid "$second"
-	wait_until 15000 value_is 'ohServiceStatus."probe-only"' unknown ||
+	wait_until "$WAIT_MS" value_is 'ohServiceStatus."probe-only"' unknown ||
 		fail "the first oobhealthd does not serve once the second stopped"
 	assert_contains "$(cat "$T/agent.log")" "AgentX master $T/agentx.sock accepts our registrations again" \
 		"the first oobhealthd's log once it serves again"
@@ -214,11 +214,11 @@ CONF
 # pidfile_names_the_daemon STALE: waits until $T/agent.pid holds one pid other than STALE
 # and the daemon it names answers; sets AGENT_PID to it.
 pidfile_names_the_daemon() {
-	wait_until 10000 eval 'grep -qx "[0-9]*" "$T/agent.pid" && [ "$(cat "$T/agent.pid")" != "$1" ]' ||
+	wait_until "$WAIT_MS" eval 'grep -qx "[0-9]*" "$T/agent.pid" && [ "$(cat "$T/agent.pid")" != "$1" ]' ||
 		{ fail "the pidfile was not rewritten: [$(cat "$T/agent.pid")]"; return 1; }
 	AGENT_PID=$(cat "$T/agent.pid")
 	echo "$AGENT_PID" >>"$T/pids"
-	wait_until 10000 agent_has_cycled || { fail "the daemon does not answer"; return 1; }
+	wait_until "$WAIT_MS" agent_has_cycled || { fail "the daemon does not answer"; return 1; }
 }
 
 # Mode 0644 whatever the umask and whatever mode a stale pidfile had, and only the pid in
@@ -329,11 +329,11 @@ CONF
 	private_dev_log
 	spawn "${PRIVATE_DEV_LOG[@]}" "$OOBHEALTHD" -f -c "$T/agent.yaml" -Ls d
 	AGENT_PID=$SPAWNED
-	wait_until 10000 agent_has_cycled || { fail "oobhealthd logging to syslog does not answer"; return; }
+	wait_until "$WAIT_MS" agent_has_cycled || { fail "oobhealthd logging to syslog does not answer"; return; }
 	local version
 	version=$(oh_get ohAgentVersion.0)
 	# <30>: facility daemon (3 * 8), priority info (6).
-	if ! wait_until 5000 grep -q "^<30>.* oobhealthd\[$AGENT_PID\]: oobhealthd $version: 1 services" "$T/syslog"; then
+	if ! wait_until "$WAIT_MS" grep -q "^<30>.* oobhealthd\[$AGENT_PID\]: oobhealthd $version: 1 services" "$T/syslog"; then
 		fail "no daemon.info line tagged oobhealthd[$AGENT_PID] reached /dev/log:"
 		cat "$T/syslog"
 	fi
@@ -346,12 +346,12 @@ rotate_and_hup() {
 	local log=$1 size
 	mv "$log" "$log.1"
 	kill -HUP "$AGENT_PID"
-	wait_until 5000 grep -q "SIGHUP: log files reopened" "$log" || { fail "no new $log after SIGHUP"; return 1; }
-	wait_until 5000 grep -q "reloaded, 1 services" "$log" || fail "the reload's line did not reach the new $log"
+	wait_until "$WAIT_MS" grep -q "SIGHUP: log files reopened" "$log" || { fail "no new $log after SIGHUP"; return 1; }
+	wait_until "$WAIT_MS" grep -q "reloaded, 1 services" "$log" || fail "the reload's line did not reach the new $log"
 	size=$(stat -c %s "$log.1")
 	if grep -q "SIGHUP" "$log.1"; then fail "the SIGHUP line went to the rotated file"; fi
 	kill -HUP "$AGENT_PID"
-	wait_until 5000 eval '[ "$(grep -c "reloaded, 1 services" "$log")" -ge 2 ]' || fail "a second SIGHUP's lines did not reach $log"
+	wait_until "$WAIT_MS" eval '[ "$(grep -c "reloaded, 1 services" "$log")" -ge 2 ]' || fail "a second SIGHUP's lines did not reach $log"
 	assert_eq "$size" "$(stat -c %s "$log.1")" "size of the rotated file after more lines were logged"
 }
 
@@ -370,9 +370,9 @@ CONF
 	private_dev_log
 	spawn "${PRIVATE_DEV_LOG[@]}" "$OOBHEALTHD" -f -c "$T/agent.yaml" -Lf "$T/agent.log" -Ls d
 	AGENT_PID=$SPAWNED
-	wait_until 10000 agent_has_cycled || { fail "oobhealthd does not answer"; return; }
+	wait_until "$WAIT_MS" agent_has_cycled || { fail "oobhealthd does not answer"; return; }
 	rotate_and_hup "$T/agent.log"
-	wait_until 5000 grep -q "oobhealthd\[$AGENT_PID\]: SIGHUP: log files reopened" "$T/syslog" ||
+	wait_until "$WAIT_MS" grep -q "oobhealthd\[$AGENT_PID\]: SIGHUP: log files reopened" "$T/syslog" ||
 		fail "the SIGHUP line did not reach syslog as well"
 }
 
@@ -385,15 +385,15 @@ relative_paths_survive_the_fork() {
 CONF
 	(cd "$T" && "$OOBHEALTHD" -c agent.yaml -Lf "$T/agent.log" -p agent.pid)
 	assert_eq 0 $? "exit code of the launching process"
-	wait_until 5000 test -s "$T/agent.pid" || { fail "no pidfile in the directory oobhealthd was started in"; return; }
+	wait_until "$WAIT_MS" test -s "$T/agent.pid" || { fail "no pidfile in the directory oobhealthd was started in"; return; }
 	AGENT_PID=$(cat "$T/agent.pid")
 	echo "$AGENT_PID" >>"$T/pids"
-	wait_until 5000 agent_has_cycled || { fail "the daemon does not answer"; return; }
+	wait_until "$WAIT_MS" agent_has_cycled || { fail "the daemon does not answer"; return; }
 	kill -HUP "$AGENT_PID"
-	wait_until 5000 grep -q "$T/agent.yaml: reloaded, 1 services" "$T/agent.log" ||
+	wait_until "$WAIT_MS" grep -q "$T/agent.yaml: reloaded, 1 services" "$T/agent.log" ||
 		fail "the relative config path did not reload"
 	kill -TERM "$AGENT_PID"
-	wait_until 5000 eval '! kill -0 "$AGENT_PID" 2>/dev/null' || fail "the daemon did not exit on SIGTERM"
+	wait_until "$WAIT_MS" eval '! kill -0 "$AGENT_PID" 2>/dev/null' || fail "the daemon did not exit on SIGTERM"
 	forget_pid "$AGENT_PID"
 	[ -e "$T/agent.pid" ] && fail "the relative pidfile was not removed"
 	return 0
@@ -409,10 +409,10 @@ relative_log_file_survives_the_fork() {
 CONF
 	(cd "$T/.." && "$OOBHEALTHD" -c "$T/agent.yaml" -Lf "$(basename "$T")/agent.log" -p "$T/agent.pid")
 	assert_eq 0 $? "exit code of the launching process"
-	wait_until 5000 test -s "$T/agent.pid" || { fail "no pidfile from the daemon"; return; }
+	wait_until "$WAIT_MS" test -s "$T/agent.pid" || { fail "no pidfile from the daemon"; return; }
 	AGENT_PID=$(cat "$T/agent.pid")
 	echo "$AGENT_PID" >>"$T/pids"
-	wait_until 5000 agent_has_cycled || { fail "the daemon does not answer"; return; }
+	wait_until "$WAIT_MS" agent_has_cycled || { fail "the daemon does not answer"; return; }
 	rotate_and_hup "$T/agent.log"
 }
 
@@ -466,15 +466,15 @@ CONF
 	spawn "$OOBHEALTHD" -f -c "$T/agent.yaml" -Lf "$T/agent.log"
 	AGENT_PID=$SPAWNED
 	local missing="AgentX master $T/agentx.sock unreachable: No such file or directory. snmpd is not running, or its snmpd.conf lacks \"master agentx\" (and \"agentXSocket $T/agentx.sock\" unless that is its default /var/agentx/master); retrying every 1 s"
-	wait_until 5000 grep -qsF "$missing" "$T/agent.log" || { fail "no line on the missing master socket"; cat "$T/agent.log"; return; }
+	wait_until "$WAIT_MS" grep -qsF "$missing" "$T/agent.log" || { fail "no line on the missing master socket"; cat "$T/agent.log"; return; }
 	sleep 3 # three more attempts (ping_interval 1s)
 	assert_eq 1 "$(grep -c "unreachable" "$T/agent.log")" "lines on the unreachable master after three more attempts"
 	if grep -q "Failed to connect" "$T/agent.log"; then fail "net-snmp's line without a reason is still logged"; fi
 	start_snmpd || return
-	wait_until 10000 agent_has_cycled || { fail "no answer once snmpd runs"; return; }
+	wait_until "$WAIT_MS" agent_has_cycled || { fail "no answer once snmpd runs"; return; }
 	assert_contains "$(cat "$T/agent.log")" "AgentX master $T/agentx.sock reachable again" "the log once snmpd runs"
 	stop_snmpd
-	wait_until 5000 grep -q "unreachable: Connection refused. Nothing accepts connections there: snmpd is not running (the socket is left from an earlier run)" "$T/agent.log" ||
+	wait_until "$WAIT_MS" grep -q "unreachable: Connection refused. Nothing accepts connections there: snmpd is not running (the socket is left from an earlier run)" "$T/agent.log" ||
 		fail "no line on the socket left behind by the stopped snmpd"
 }
 
@@ -488,12 +488,12 @@ CONF
 	port=$(free_port)
 	spawn "$OOBHEALTHD" -f -c "$T/agent.yaml" -Lf "$T/agent.log" -x "tcp:127.0.0.1:$port"
 	AGENT_PID=$SPAWNED
-	wait_until 5000 grep -qsF "AgentX master tcp:127.0.0.1:$port unreachable: Connection refused. Nothing accepts connections there: snmpd is not running (or listens elsewhere)" "$T/agent.log" ||
+	wait_until "$WAIT_MS" grep -qsF "AgentX master tcp:127.0.0.1:$port unreachable: Connection refused. Nothing accepts connections there: snmpd is not running (or listens elsewhere)" "$T/agent.log" ||
 		{ fail "no line on the refused TCP master"; cat "$T/agent.log"; }
 	end_pid "$AGENT_PID"
 	spawn "$OOBHEALTHD" -f -c "$T/agent.yaml" -Lf "$T/agent.log" -x "tcp:localhost:$port"
 	AGENT_PID=$SPAWNED
-	wait_until 5000 grep -qsF "AgentX master tcp:localhost:$port unreachable (no reason looked up for a master given by host name); retrying every 1 s" "$T/agent.log" ||
+	wait_until "$WAIT_MS" grep -qsF "AgentX master tcp:localhost:$port unreachable (no reason looked up for a master given by host name); retrying every 1 s" "$T/agent.log" ||
 		{ fail "no line on the TCP master given by name"; cat "$T/agent.log"; }
 	if grep -q "localhost:$port unreachable:" "$T/agent.log"; then fail "a reason was given for a master given by name"; fi
 }
@@ -523,14 +523,14 @@ unprivileged_agent() {
 	port=$(free_port)
 	spawn "$T/bin/oh-exe-listener" "127.0.0.1:$port" 16 reply PONG
 	LISTENER_PID=$SPAWNED
-	wait_until 2000 grep -q "^ready" "$T/spawned.log" || { fail "listener did not start"; return 1; }
+	wait_until "$WAIT_MS" grep -q "^ready" "$T/spawned.log" || { fail "listener did not start"; return 1; }
 	spawn "$HELPERS/hold_fds" "$T/holder.pid" 40
 	HOLDER_PID=$SPAWNED
-	wait_until 2000 test -s "$T/holder.pid" || { fail "hold_fds did not start"; return 1; }
+	wait_until "$WAIT_MS" test -s "$T/holder.pid" || { fail "hold_fds did not start"; return 1; }
 	spawn setpriv --reuid "$TEST_USER" --regid "$TEST_USER" --clear-groups \
 		"$T/bin/hold_fds" "$T/home/own.pid" 7
 	OWN_PID=$SPAWNED
-	wait_until 2000 test -s "$T/home/own.pid" || { fail "hold_fds as $TEST_USER did not start"; return 1; }
+	wait_until "$WAIT_MS" test -s "$T/home/own.pid" || { fail "hold_fds as $TEST_USER did not start"; return 1; }
 	write_config <<CONF
   - name: holder
     match: { pidfile: $T/holder.pid }
@@ -558,7 +558,7 @@ NO_INSTANCE='No Such Instance currently exists at this OID'
 # What oobhealthd reads as root, it must read the same as TEST_USER with these two.
 unprivileged_with_capabilities_reads_everything() {
 	unprivileged_agent dac_read_search,sys_ptrace || return
-	wait_until 10000 agent_has_cycled || { fail "oobhealthd as $TEST_USER did not register"; cat "$T/agent.log"; return; }
+	wait_until "$WAIT_MS" agent_has_cycled || { fail "oobhealthd as $TEST_USER did not register"; cat "$T/agent.log"; return; }
 	assert_eq "$TEST_USER" "$(ps -o user:32= -p "$AGENT_PID")" "the user oobhealthd runs as"
 	assert_eq "660 $TEST_USER" "$(stat -c '%a %G' "$T/agentx/master")" "mode and group of the AgentX socket"
 	assert_eq "755" "$(stat -c '%a' "$T/agentx")" "mode of the AgentX socket's directory"
@@ -580,7 +580,7 @@ unprivileged_with_capabilities_reads_everything() {
 unprivileged_without_capabilities_reports_unknown() {
 	local text
 	unprivileged_agent "" || return
-	wait_until 10000 agent_has_cycled || { fail "oobhealthd as $TEST_USER did not register"; cat "$T/agent.log"; return; }
+	wait_until "$WAIT_MS" agent_has_cycled || { fail "oobhealthd as $TEST_USER did not register"; cat "$T/agent.log"; return; }
 	assert_eq "0000000000000000" "$(awk '/^CapEff/ {print $2}' "/proc/$AGENT_PID/status")" "oobhealthd's effective capabilities"
 	assert_value 'ohServiceStatus."holder"' up
 	assert_value 'ohServicePid."holder"' "$HOLDER_PID"
@@ -610,8 +610,8 @@ unprivileged_without_capabilities_reports_unknown() {
 	# A walk, GETNEXT or GETBULK, goes past the missing cells: only "own" has fd columns,
 	# every row has its configured thresholds.
 	local walk bulk
-	walk=$(snmpwalk -v2c -c public -t 1 -r 0 -Oqs "${MIB_OPTS[@]}" "127.0.0.1:$SNMP_PORT" OOBHEALTH-MIB::ohServiceTable)
-	bulk=$(snmpbulkwalk -v2c -c public -t 1 -r 0 -Oqs "${MIB_OPTS[@]}" "127.0.0.1:$SNMP_PORT" OOBHEALTH-MIB::ohServiceTable)
+	walk=$(snmpwalk -v2c -c public -t "$SNMP_TIMEOUT" -r 0 -Oqs "${MIB_OPTS[@]}" "127.0.0.1:$SNMP_PORT" OOBHEALTH-MIB::ohServiceTable)
+	bulk=$(snmpbulkwalk -v2c -c public -t "$SNMP_TIMEOUT" -r 0 -Oqs "${MIB_OPTS[@]}" "127.0.0.1:$SNMP_PORT" OOBHEALTH-MIB::ohServiceTable)
 	assert_eq 'ohServiceFdOpen."own" ohServiceFdSoftLimit."own" ohServiceFdHardLimit."own" ohServiceFdUsage."own"' \
 		"$(awk '/^ohServiceFd(Open|SoftLimit|HardLimit|Usage)\./ {printf "%s%s", sep, $1; sep=" "}' <<<"$walk")" \
 		"fd cells in a walk of ohServiceTable"
@@ -627,8 +627,8 @@ unprivileged_without_capabilities_reports_unknown() {
 check_plugin_leaves_out_unread_fds() {
 	local check=$ROOT/build/san/check_oobhealth out rc
 	unprivileged_agent "" || return
-	wait_until 10000 agent_has_cycled || { fail "oobhealthd as $TEST_USER did not register"; return; }
-	wait_until 3000 value_is 'ohServiceHealth."own"' ok || { fail "own is not ok: $(oh_get 'ohServiceHealthText."own"')"; return; }
+	wait_until "$WAIT_MS" agent_has_cycled || { fail "oobhealthd as $TEST_USER did not register"; return; }
+	wait_until "$WAIT_MS" value_is 'ohServiceHealth."own"' ok || { fail "own is not ok: $(oh_get 'ohServiceHealthText."own"')"; return; }
 	out=$("$check" -H 127.0.0.1 -p "$SNMP_PORT" -s holder -w 1 -c 2 2>&1)
 	rc=$?
 	log "$out"
@@ -652,7 +652,7 @@ check_plugin_leaves_out_unread_fds() {
 # service must not read as absent for want of it.
 unprivileged_exe_match_is_unknown_not_absent() {
 	unprivileged_agent "" || return
-	wait_until 10000 agent_has_cycled || { fail "oobhealthd as $TEST_USER did not register"; return; }
+	wait_until "$WAIT_MS" agent_has_cycled || { fail "oobhealthd as $TEST_USER did not register"; return; }
 	assert_value 'ohServiceStatus."by-exe"' unknown
 	assert_value 'ohServiceHealth."by-exe"' unknown
 	assert_prefix "no process runs $T/bin/oh-exe-listener that could be read; " \
@@ -664,7 +664,7 @@ unprivileged_exe_match_is_unknown_not_absent() {
 master_socket_not_granted_is_explained() {
 	unprivileged_agent "" "agentXSocket $T/agentx/master" || return
 	local line
-	wait_until 10000 grep -q "unreachable" "$T/agent.log" || { fail "no line on the unreachable master"; cat "$T/agent.log"; return; }
+	wait_until "$WAIT_MS" grep -q "unreachable" "$T/agent.log" || { fail "no line on the unreachable master"; cat "$T/agent.log"; return; }
 	line=$(grep "unreachable" "$T/agent.log")
 	assert_contains "$line" "AgentX master $T/agentx/master unreachable: Permission denied. snmpd must let user $TEST_USER in:" \
 		"the line on the master socket"

@@ -97,13 +97,13 @@ CONF
 	sed -i "s|state_file: .*|state_file: $SD/state|" "$T/agent.yaml"
 	restart_service
 	start_agent || return
-	wait_until 10000 value_is 'ohServicePid."node"' "$NODE_PID" || { fail "node not seen"; return 1; }
+	wait_until "$WAIT_MS" value_is 'ohServicePid."node"' "$NODE_PID" || { fail "node not seen"; return 1; }
 }
 
 # restart_and_see N: restarts node and waits until oobhealthd serves its Nth restart.
 restart_and_see() {
 	restart_service
-	wait_until 15000 restarts_are "$1" ||
+	wait_until "$WAIT_MS" restarts_are "$1" ||
 		{ fail "restart $1 not counted: ohServiceRestarts $(oh_get 'ohServiceRestarts."node"' 2>&1)"; return 1; }
 }
 
@@ -120,14 +120,14 @@ logged() { grep -qF -- "$1" "$T/agent.log"; }
 
 # expect_log LINE WHAT: waits for LINE in the agent's log.
 expect_log() {
-	wait_until 15000 logged "$1" || { fail "$2: no [$1] in the log:"; tail -5 "$T/agent.log"; return 1; }
+	wait_until "$WAIT_MS" logged "$1" || { fail "$2: no [$1] in the log:"; tail -5 "$T/agent.log"; return 1; }
 }
 
 # cycles_advance: ohAgentCycles moves on by at least two from what it is now.
 cycles_advance() {
 	local from
 	from=$(oh_get ohAgentCycles.0) || { fail "no ohAgentCycles"; return 1; }
-	wait_until 15000 eval '[ "$(oh_get ohAgentCycles.0 2>/dev/null || echo 0)" -ge $((from + 2)) ]' ||
+	wait_until "$WAIT_MS" eval '[ "$(oh_get ohAgentCycles.0 2>/dev/null || echo 0)" -ge $((from + 2)) ]' ||
 		{ fail "ohAgentCycles stuck at $from"; return 1; }
 }
 
@@ -171,9 +171,9 @@ snmpd_restarts_change_nothing_but_the_connection() {
 		stop_snmpd
 		start_snmpd || return
 		# ping_interval 1s: the subagent connects again within seconds, by itself.
-		wait_until 30000 value_is 'ohServicePid."node"' "$NODE_PID" ||
+		wait_until "$WAIT_MS" value_is 'ohServicePid."node"' "$NODE_PID" ||
 			{ fail "no answer from oobhealthd after snmpd restart $i"; tail -5 "$T/agent.log"; return; }
-		wait_until 30000 poller_answered_since "$lines" "$NODE_PID" ||
+		wait_until "$WAIT_MS" poller_answered_since "$lines" "$NODE_PID" ||
 			fail "the poller got no right answer after snmpd restart $i"
 		now=$(oh_get ohAgentCycles.0)
 		[ "$now" -ge "$cycles" ] || fail "ohAgentCycles went from $cycles to $now over snmpd restart $i"
@@ -207,14 +207,14 @@ sigkill_around_history_writes_keeps_every_restart() {
 	fault_setup
 	watch_node || return
 	for round in $(seq 1 10); do
-		wait_until 15000 saved_node_is "$NODE_PID" $((round - 1)) ||
+		wait_until "$WAIT_MS" saved_node_is "$NODE_PID" $((round - 1)) ||
 			{ fail "round $round: the state file does not hold pid $NODE_PID: $(grep '^service' "$SD/state")"; return; }
 		restart_service
 		# Every third round, the first included, the kill comes before oobhealthd can have
 		# seen the restart; the others, after it served it (its write follows at once), by
 		# a varying delay.
 		if [ $((round % 3)) -ne 1 ]; then
-			wait_until 15000 restarts_are "$round" || { fail "round $round: restart not counted"; return; }
+			wait_until "$WAIT_MS" restarts_are "$round" || { fail "round $round: restart not counted"; return; }
 			sleep "${delays[round - 1]}"
 		fi
 		kill -KILL "$AGENT_PID"
@@ -230,7 +230,7 @@ sigkill_around_history_writes_keeps_every_restart() {
 			grep -q '^end [0-9a-f]\{16\}$' "$SD/state" || fail "round $round: the state file has no end line after SIGKILL"
 		fi
 		start_agent || return
-		if ! wait_until 15000 restarts_are "$round"; then
+		if ! wait_until "$WAIT_MS" restarts_are "$round"; then
 			count=$(oh_get 'ohServiceRestarts."node"' 2>&1)
 			fail "round $round: ohServiceRestarts $count after the start, $round restarts performed"
 			return
@@ -254,7 +254,7 @@ read_only_state_directory_is_survived() {
 	fault_setup
 	watch_node || return
 	restart_and_see 1 || return
-	wait_until 15000 saved_restarts_are 1 || { fail "restart 1 not written"; return; }
+	wait_until "$WAIT_MS" saved_restarts_are 1 || { fail "restart 1 not written"; return; }
 	fault_mount --bind "$SD" "$SD" || return
 	fault_mount -o remount,ro,bind "$SD" || return
 	restart_and_see 2 || return
@@ -264,7 +264,7 @@ read_only_state_directory_is_survived() {
 	cycles_advance
 	assert_eq 1 "$(saved_restarts)" "restarts in the state file while its directory is read-only"
 	fault_unmount "$SD" || return
-	wait_until 15000 saved_restarts_are 2 || { fail "not written once the directory is writable again"; return; }
+	wait_until "$WAIT_MS" saved_restarts_are 2 || { fail "not written once the directory is writable again"; return; }
 	expect_log "$SD/state: written again" "the directory writable again"
 	# Read-only from the start: no lock can be taken, so nothing is written until it can;
 	# then the lock is held as if taken at the start.
@@ -279,7 +279,7 @@ read_only_state_directory_is_survived() {
 		"a write in a read-only state directory" || return
 	node_is_served_right 3
 	fault_unmount "$SD" || return
-	wait_until 15000 saved_restarts_are 3 || { fail "not written once the directory is writable again"; return; }
+	wait_until "$WAIT_MS" saved_restarts_are 3 || { fail "not written once the directory is writable again"; return; }
 	assert_eq "$AGENT_PID" "$(cat "$SD/state.lock")" "the pid in the lock taken late"
 	timeout 30 "$OOBHEALTHD" -f -c "$T/agent.yaml" -Lf "$T/second.log" >/dev/null 2>&1
 	assert_eq 75 $? "exit code of a second oobhealthd once the lock was taken late"
@@ -291,7 +291,7 @@ full_state_directory_is_survived() {
 	fault_mount -t tmpfs -o size=64k,mode=0750 oobhealth-test-full "$SD" || return
 	watch_node || return
 	restart_and_see 1 || return
-	wait_until 15000 saved_restarts_are 1 || { fail "restart 1 not written"; return; }
+	wait_until "$WAIT_MS" saved_restarts_are 1 || { fail "restart 1 not written"; return; }
 	before=$(cat "$SD/state")
 	dd if=/dev/zero of="$SD/filler" bs=4k 2>/dev/null
 	assert_eq 0 "$(df --output=avail "$SD" | tail -n 1 | tr -d ' ')" "free space left on the full tmpfs"
@@ -303,7 +303,7 @@ full_state_directory_is_survived() {
 	assert_eq "$before" "$(cat "$SD/state")" "the state file while its file system is full"
 	[ -e "$SD/state.tmp" ] && fail "a temporary file was left on the full file system"
 	rm "$SD/filler"
-	wait_until 15000 saved_restarts_are 2 || { fail "not written once there is space again"; return; }
+	wait_until "$WAIT_MS" saved_restarts_are 2 || { fail "not written once there is space again"; return; }
 	expect_log "$SD/state: written again" "space again"
 }
 
@@ -329,7 +329,7 @@ state_file_replaced_while_running_is_survived() {
 			rmdir "$SD/state"
 			expect_log "$SD/state: written again" "the directory removed"
 		fi
-		wait_until 15000 saved_restarts_are "$n" || { fail "the $kind at the state file's name was not replaced"; return; }
+		wait_until "$WAIT_MS" saved_restarts_are "$n" || { fail "the $kind at the state file's name was not replaced"; return; }
 		node_is_served_right "$n"
 	done
 	assert_eq precious "$(cat "$T/victim")" "the file a symlink at the state file's name pointed to"
@@ -361,7 +361,7 @@ state_file_faults_at_start_are_refused() {
 		assert_value 'ohServiceRestarts."node"' 0
 		assert_value 'ohServiceHealth."node"' ok
 		restart_and_see 1 || return
-		wait_until 15000 saved_restarts_are 1 || { fail "no new state file after a $kind was set aside"; return; }
+		wait_until "$WAIT_MS" saved_restarts_are 1 || { fail "no new state file after a $kind was set aside"; return; }
 	done
 	assert_eq precious "$(cat "$T/victim")" "the file a symlink at the state file's name pointed to"
 }
@@ -372,7 +372,7 @@ state_directory_replaced_by_a_symlink_is_not_followed() {
 	fault_setup
 	watch_node || return
 	restart_and_see 1 || return
-	wait_until 15000 saved_restarts_are 1 || { fail "restart 1 not written"; return; }
+	wait_until "$WAIT_MS" saved_restarts_are 1 || { fail "restart 1 not written"; return; }
 	mkdir "$T/elsewhere"
 	mv "$SD" "$T/sd.moved"
 	plant symlink "$SD" "$T/elsewhere"
@@ -384,7 +384,7 @@ state_directory_replaced_by_a_symlink_is_not_followed() {
 	assert_eq "" "$(ls -A "$T/elsewhere")" "what was written through the symlink"
 	rm "$SD"
 	mv "$T/sd.moved" "$SD"
-	wait_until 15000 saved_restarts_are 2 || { fail "not written once the directory is back"; return; }
+	wait_until "$WAIT_MS" saved_restarts_are 2 || { fail "not written once the directory is back"; return; }
 	expect_log "$SD/state: written again" "the directory back"
 }
 

@@ -17,13 +17,13 @@ as_user() {
 wait_cycles() {
 	local target
 	target=$(($(oh_get ohAgentCycles.0) + $1))
-	wait_until 10000 eval '[ "$(oh_get ohAgentCycles.0 2>/dev/null || echo 0)" -ge '"$target"' ]' ||
+	wait_until "$WAIT_MS" eval '[ "$(oh_get ohAgentCycles.0 2>/dev/null || echo 0)" -ge '"$target"' ]' ||
 		fail "oobhealthd did not complete $1 more cycles"
 }
 
 # wait_value OBJECT VALUE: fails unless OBJECT reads VALUE within 5 s.
 wait_value() {
-	wait_until 5000 value_is "$1" "$2" || fail "$1 did not become [$2]: [$(oh_get "$1" 2>&1)]"
+	wait_until "$WAIT_MS" value_is "$1" "$2" || fail "$1 did not become [$2]: [$(oh_get "$1" 2>&1)]"
 }
 
 # uids_of PID: the real, effective and saved uids of PID, space-separated.
@@ -69,7 +69,7 @@ CONF
 	# A setuid-root binary under a chosen name: effective and saved uid root, real not.
 	as_user bash -c "exec -a oh-imp-suid-$$.py $T/bin/oh-suid-sleep 600"
 	suid=$SPAWNED
-	wait_until 2000 eval '[ "$(uids_of '"$suid"')" = "'"$uid"' 0 0" ]' ||
+	wait_until "$WAIT_MS" eval '[ "$(uids_of '"$suid"')" = "'"$uid"' 0 0" ]' ||
 		{ fail "the setuid impostor does not run as real $uid, effective 0 ($(uids_of "$suid"); /tmp nosuid?)"; return; }
 	start_agent || return
 	wait_cycles 2
@@ -252,7 +252,7 @@ unprivileged_exe_match_never_picks_a_readable_impostor() {
 	root_pid=$SPAWNED
 	as_user "$T/bin/oh-imp-sleeper" 600
 	theirs=$SPAWNED
-	wait_until 2000 eval '[ "$(readlink /proc/'"$theirs"'/exe)" = "'"$T"'/bin/oh-imp-sleeper" ]' ||
+	wait_until "$WAIT_MS" eval '[ "$(readlink /proc/'"$theirs"'/exe)" = "'"$T"'/bin/oh-imp-sleeper" ]' ||
 		{ fail "the test user's sleeper did not start"; return; }
 	cat >"$T/once.yaml" <<CONF
 services:

@@ -226,14 +226,15 @@ echo "a line oobhealthd logged" >/var/log/oobhealth/oobhealthd.log
 chown oobhealth:oobhealth /var/log/oobhealth/oobhealthd.log
 chmod 0640 /var/log/oobhealth/oobhealthd.log
 setpriv --reuid=oobhealth --regid=oobhealth --clear-groups sh -c \
-	'trap "echo hup >/run/oobhealth/hup" HUP; for i in $(seq 600); do sleep 0.1; done' &
+	'trap "echo hup >/run/oobhealth/hup" HUP; : >/run/oobhealth/ready; for i in $(seq 1200); do sleep 0.1; done' &
 daemon=$!
 echo "$daemon" >/run/oobhealth/oobhealthd.pid
-sleep 0.3
+# SIGHUP only once its trap is set (ready), or it would end the stand-in.
+for i in $(seq 600); do [ -e /run/oobhealth/ready ] && break; sleep 0.1; done
 logrotate -d -s "$state" "$conf" >/run/debug.out 2>&1 || { cat /run/debug.out; exit 1; }
 grep -q 'error' /run/debug.out && { cat /run/debug.out; exit 1; }
 logrotate -f -s "$state" "$conf"
-for i in $(seq 50); do [ -e /run/oobhealth/hup ] && break; sleep 0.1; done
+for i in $(seq 600); do [ -e /run/oobhealth/hup ] && break; sleep 0.1; done
 kill "$daemon"
 echo "hup: $(cat /run/oobhealth/hup 2>/dev/null)"
 cd /var/log/oobhealth && stat -c '%n %U %G %a %s' * | sort
@@ -260,7 +261,7 @@ default_config_is_healthy_beside_snmpd_from_init_script() {
 	spawn unshare --mount --propagation private -- sh -c \
 		"mount -t tmpfs tmpfs /run && mount -t tmpfs tmpfs /var && echo ready >$T/ns.ready && exec sleep 600"
 	holder=$SPAWNED
-	wait_until 5000 test -e "$T/ns.ready" || { fail "the mount namespace did not come up"; return; }
+	wait_until "$WAIT_MS" test -e "$T/ns.ready" || { fail "the mount namespace did not come up"; return; }
 	SNMP_PORT=$(free_port)
 	mkdir -p "$T/persist"
 	chown Debian-snmp "$T/persist"
@@ -274,9 +275,9 @@ CONF
 	MIBS="" spawn nsenter -t "$holder" -m -- snmpd -f -C -c "$T/snmpd.conf" -Lf "$T/snmpd.log" \
 		-u Debian-snmp -g Debian-snmp -I -smux,mteTrigger,mteTriggerConf -p /run/snmpd.pid
 	snmpd_pid=$SPAWNED
-	wait_until 10000 nsenter -t "$holder" -m -- test -S /var/agentx/master ||
+	wait_until "$WAIT_MS" nsenter -t "$holder" -m -- test -S /var/agentx/master ||
 		{ fail "snmpd did not open /var/agentx/master"; cat "$T/snmpd.log"; return; }
-	wait_until 5000 snmpd_answers || { fail "snmpd does not answer"; return; }
+	wait_until "$WAIT_MS" snmpd_answers || { fail "snmpd does not answer"; return; }
 	assert_eq "$snmpd_pid" "$(nsenter -t "$holder" -m -- cat /run/snmpd.pid)" "snmpd's pidfile"
 	[ -e /run/snmpd.pid ] && [ "$(cat /run/snmpd.pid)" = "$snmpd_pid" ] && fail "snmpd wrote the host's /run/snmpd.pid"
 	lines=$(wc -l <"$T/snmpd.log")
@@ -301,7 +302,7 @@ CT_CGROUPS=""
 
 ct() { nsenter -t "$CT_LEADER" -a -- "$@"; }
 ct_get() {
-	nsenter -t "$CT_LEADER" -n -- snmpget -v2c -c public -t 1 -r 0 -OqvU "${MIB_OPTS[@]}" 127.0.0.1 \
+	nsenter -t "$CT_LEADER" -n -- snmpget -v2c -c public -t "$SNMP_TIMEOUT" -r 0 -OqvU "${MIB_OPTS[@]}" 127.0.0.1 \
 		"OOBHEALTH-MIB::$1"
 }
 ct_value_is() {
@@ -385,8 +386,8 @@ UNIT
 		-b systemd.unit=oobhealth-test.target systemd.mask=systemd-firstboot.service
 	CT_NSPAWN=$SPAWNED
 	trap 'ct_stop; cleanup' EXIT
-	wait_until 60000 ct_leader_found || { fail "the container did not boot"; cat "$T/spawned.log"; return; }
-	wait_until 60000 ct_cycles_past 0 ||
+	wait_until 180000 ct_leader_found || { fail "the container did not boot"; cat "$T/spawned.log"; return; }
+	wait_until 180000 ct_cycles_past 0 ||
 		{ fail "oobhealthd.service did not register"; ct systemctl --no-pager status oobhealthd snmpd; return; }
 	assert_eq "active" "$(ct systemctl is-active oobhealthd.service)" "oobhealthd.service"
 	# Who it runs as, and with what.
@@ -404,7 +405,7 @@ UNIT
 	# Through the sandbox it sees snmpd (another user's, not dumpable) whole, and reaches
 	# the AgentX socket on the read-only /var: the default config is healthy.
 	snmpd_pid=$(ct systemctl show -p MainPID --value snmpd.service)
-	wait_until 15000 ct_value_is 'ohServiceHealth."snmpd"' ok ||
+	wait_until "$WAIT_MS" ct_value_is 'ohServiceHealth."snmpd"' ok ||
 		fail "snmpd's health: $(ct_get 'ohServiceHealthText."snmpd"' 2>&1)"
 	assert_eq "up" "$(ct_get 'ohServiceStatus."snmpd"' 2>&1)" "ohServiceStatus of snmpd"
 	assert_eq "$snmpd_pid" "$(ct_get 'ohServicePid."snmpd"' 2>&1)" "ohServicePid of snmpd"
@@ -418,11 +419,11 @@ UNIT
 	cycles=$(ct_get ohAgentCycles.0)
 	out=$(ct /usr/sbin/oobhealthd --once 2>&1)
 	assert_eq 0 "$?" "--once on the installed default: $out"
-	wait_until 15000 ct_cycles_past "$cycles" || fail "no cycle after $cycles"
+	wait_until "$WAIT_MS" ct_cycles_past "$cycles" || fail "no cycle after $cycles"
 	assert_eq "$lines" "$(ct_snmpd_log_lines)" "snmpd's journal after two AgentX probes"
 	# systemctl reload sends SIGHUP through the sandbox; stop persists the state and exits 0.
 	ct systemctl reload oobhealthd.service || fail "systemctl reload oobhealthd"
-	wait_until 15000 ct_value_is ohAgentConfigReloads.0 1 || fail "the reload was not counted"
+	wait_until "$WAIT_MS" ct_value_is ohAgentConfigReloads.0 1 || fail "the reload was not counted"
 	ct systemctl stop oobhealthd.service
 	assert_eq "success 0" "$(ct systemctl show -p Result --value oobhealthd.service) $(ct systemctl show -p ExecMainStatus --value oobhealthd.service)" \
 		"oobhealthd.service stopped"

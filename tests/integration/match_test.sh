@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Each of the four ways to find a service's process (pidfile, exe, cmdline, systemd unit)
-# sees a real process come up and go away within two probe intervals.
+# sees a real process come up and go away (how fast is make bench's to measure).
 source "$(dirname "$0")/../lib.sh"
 
 # The cgroup hierarchy systemd files units under: name=systemd on hybrid hosts, else v2.
@@ -36,11 +36,11 @@ start_services() {
 	echo "$UNIT_PID" >"$cg/cgroup.procs"
 }
 
-# wait_status NAME STATUS: seconds taken, or fails after 2 intervals (2 s) plus query slack.
+# wait_status NAME STATUS: logs the time taken, or fails if STATUS never comes.
 wait_status() {
 	local start=$(now_ms) took
-	if ! wait_until 2200 value_is "ohServiceStatus.\"$1\"" "$2"; then
-		fail "$1: status did not become $2 within two intervals (now $(oh_get "ohServiceStatus.\"$1\"" 2>&1))"
+	if ! wait_until "$WAIT_MS" value_is "ohServiceStatus.\"$1\"" "$2"; then
+		fail "$1: status did not become $2 (now $(oh_get "ohServiceStatus.\"$1\"" 2>&1))"
 		return 1
 	fi
 	took=$(($(now_ms) - start))
@@ -91,7 +91,7 @@ main_process_is_the_topmost_ancestor() {
 	# A wrapper shell whose child matches the same pattern: the wrapper is the main process.
 	spawn bash -c "exec -a oh-tree-wrapper-$$ bash -c '(exec -a oh-tree-child-$$ sleep 600) & wait'"
 	local wrapper=$SPAWNED child
-	wait_until 2000 pgrep -P "$wrapper" >/dev/null || { fail "the wrapper started no child"; return; }
+	wait_until "$WAIT_MS" pgrep -P "$wrapper" >/dev/null || { fail "the wrapper started no child"; return; }
 	child=$(pgrep -P "$wrapper")
 	echo "$child" >>"$T/pids"
 	write_config <<CONF
@@ -135,7 +135,7 @@ cmdline_match_over_its_limit_is_unknown_not_absent() {
     match: { cmdline: '^oh-runaway-$$-(a+)+\$' }
 CONF
 	start_agent || return
-	wait_until 3000 value_is 'ohServiceStatus."runaway"' unknown ||
+	wait_until "$WAIT_MS" value_is 'ohServiceStatus."runaway"' unknown ||
 		{ fail "status: $(oh_get 'ohServiceStatus."runaway"' 2>&1), expected unknown"; return; }
 	text=$(oh_get 'ohServiceHealthText."runaway"')
 	assert_prefix "no process matches cmdline /^oh-runaway-$$-(a+)+\$/ that could be read; " "$text" "health text"
@@ -143,7 +143,7 @@ CONF
 	assert_value 'ohServiceHealth."runaway"' unknown
 	# The prober goes on cycling and the agent answers.
 	cycles=$(oh_get ohAgentCycles.0)
-	wait_until 3000 eval '[ "$(oh_get ohAgentCycles.0 2>/dev/null)" -gt "$cycles" ]' ||
+	wait_until "$WAIT_MS" eval '[ "$(oh_get ohAgentCycles.0 2>/dev/null)" -gt "$cycles" ]' ||
 		fail "no cycle completed after $cycles"
 	kill -0 "$AGENT_PID" || fail "oobhealthd died"
 	# Without that process nothing is left unchecked: plainly absent.

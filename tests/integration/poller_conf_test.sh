@@ -21,7 +21,7 @@ start_services() {
     match: { pidfile: $T/never-written.pid }
 CONF
 	start_agent || return 1
-	wait_until 3000 value_is 'ohProbeStatus."web"."ping"' ok || { fail "probe never ok"; return 1; }
+	wait_until "$WAIT_MS" value_is 'ohProbeStatus."web"."ping"' ok || { fail "probe never ok"; return 1; }
 }
 
 # icinga2 drops to its own user: what it reads and writes must be open to that user, and
@@ -144,7 +144,8 @@ CONF
 		line=${line//'$USER3$'/public}
 		line=${line//'$USER4$'/oobhealth-v3@$T/nagios/oobhealth.ini}
 		line=${line//'$ARG1$'/web}
-		line=${line//'$ARG2$'/-p $SNMP_PORT -w 80,1 -c 90,1.5}
+		# Latency ranges the 2 s probe cannot leave: a loaded machine does not turn it WARNING.
+		line=${line//'$ARG2$'/-p $SNMP_PORT -w 80,2 -c 90,2.5}
 		[[ "$line" == *'$'* ]] && fail "$name: a macro the test does not fill: $line"
 		out=$($line 2>&1)
 		case $name in

@@ -10,7 +10,7 @@ probe() { echo "$1.\"$2\".\"$3\""; }
 
 # get_many OID...: the values of several objects from one request (one snapshot).
 get_many() {
-	snmpget -v2c -c public -t 1 -r 0 -OqvU "${MIB_OPTS[@]}" "127.0.0.1:$SNMP_PORT" \
+	snmpget -v2c -c public -t "$SNMP_TIMEOUT" -r 0 -OqvU "${MIB_OPTS[@]}" "127.0.0.1:$SNMP_PORT" \
 		$(printf 'OOBHEALTH-MIB::%s ' "$@")
 }
 
@@ -34,11 +34,11 @@ listener_that_never_accepts_fails_a_send_expect_probe() {
       - { name: ping, tcp: 127.0.0.1:$port, send: "PING\r\n", expect: '^PONG', timeout: 1s }
 CONF
 	start_agent || return
-	wait_until 3000 value_is "$(probe ohProbeStatus stalled ping)" timeout ||
+	wait_until "$WAIT_MS" value_is "$(probe ohProbeStatus stalled ping)" timeout ||
 		{ fail "ping: $(oh_get "$(probe ohProbeStatus stalled ping)" 2>&1)"; return; }
 	# The kernel completes the handshake into the accept queue: connecting alone passes.
 	assert_value "$(probe ohProbeStatus stalled connect)" ok
-	latency_between stalled ping 1000000 1300000
+	latency_between stalled ping 1000000 2000000
 	assert_prefix "no reply from 127.0.0.1:$port: timed out after 10" \
 		"$(oh_get "$(probe ohProbeLastError stalled ping)")" "ping last error"
 	assert_value 'ohServiceHealth."stalled"' critical
@@ -73,7 +73,7 @@ port_held_by_another_process_is_critical() {
       - { name: api, tcp: 127.0.0.1:$port, timeout: 1s }
 CONF
 	start_agent || return
-	wait_until 2500 value_is "$(probe ohProbeListenerPid node api)" "$holder" ||
+	wait_until "$WAIT_MS" value_is "$(probe ohProbeListenerPid node api)" "$holder" ||
 		{ fail "listener pid: $(oh_get "$(probe ohProbeListenerPid node api)" 2>&1), expected $holder"; return; }
 	assert_value "$(probe ohProbeStatus node api)" ok
 	assert_value 'ohServiceHealth."node"' critical
@@ -104,9 +104,9 @@ answers_timeouts_refusals_and_http_status() {
       - { name: h200, http: 'http://127.0.0.1:$h200/health', expect: '^ok', timeout: 1s }
 CONF
 	start_agent || return
-	wait_until 3000 value_is "$(probe ohProbeStatus web silent)" timeout || { fail "silent did not time out"; return; }
+	wait_until "$WAIT_MS" value_is "$(probe ohProbeStatus web silent)" timeout || { fail "silent did not time out"; return; }
 	assert_value "$(probe ohProbeStatus web good)" ok
-	latency_between web good 1 200000
+	latency_between web good 1 1000000
 	assert_value "$(probe ohProbeStatus web closed)" refused
 	assert_prefix "connect 127.0.0.1:$closed: Connection refused (nothing listens)" \
 		"$(oh_get "$(probe ohProbeLastError web closed)")" "closed last error"
@@ -127,7 +127,7 @@ services:
   - name: admin
     fail_after: 1
     probes:
-      - { name: admin, unix: $T/admin.sock, timeout: 2s }
+      - { name: admin, unix: $T/admin.sock, timeout: 30s }
 CONF
 	# The first connection fills a backlog of 0; it stays queued, never accepted.
 	"$OOBHEALTHD" --once -c "$T/once.yaml" >/dev/null
@@ -137,7 +137,7 @@ CONF
 	log "--once with the backlog full took ${took} ms"
 	grep -Eq "^admin +admin +backlogFull .* accept queue full \(listener not accepting\)" <<<"$out" ||
 		fail "a full unix backlog is not backlogFull: $out"
-	[ "$took" -lt 1000 ] || fail "the probe waited ${took} ms on a full backlog"
+	[ "$took" -lt 30000 ] || fail "the probe waited ${took} ms on a full backlog, as long as its timeout"
 }
 
 ipv6_loopback_probe_works() {
@@ -150,7 +150,7 @@ ipv6_loopback_probe_works() {
       - { name: v6, tcp: '[::1]:$port', send: "PING\r\n", expect: '^PONG6', timeout: 1s }
 CONF
 	start_agent || return
-	wait_until 2500 value_is "$(probe ohProbeStatus six v6)" ok || fail "IPv6 probe: $(oh_get "$(probe ohProbeLastError six v6)" 2>&1)"
+	wait_until "$WAIT_MS" value_is "$(probe ohProbeStatus six v6)" ok || fail "IPv6 probe: $(oh_get "$(probe ohProbeLastError six v6)" 2>&1)"
 	assert_value "$(probe ohProbeTarget six v6)" "[::1]:$port"
 }
 
@@ -168,12 +168,12 @@ hostile_replies_are_bounded() {
       - { name: garbage, unix: '@oh-garbage-$$', expect: 'NEVER', timeout: 1s }
 CONF
 	start_agent || return
-	wait_until 3000 value_is "$(probe ohProbeStatus hostile trickle)" timeout || { fail "trickle did not time out"; return; }
+	wait_until "$WAIT_MS" value_is "$(probe ohProbeStatus hostile trickle)" timeout || { fail "trickle did not time out"; return; }
 	assert_value "$(probe ohProbeStatus hostile endless)" badResponse
 	assert_prefix "no match for /NEVER/ in the first 4096 bytes" \
 		"$(oh_get "$(probe ohProbeLastError hostile endless)")" "endless last error"
-	latency_between hostile endless 1 500000
-	latency_between hostile trickle 1000000 1300000
+	latency_between hostile endless 1 1000000
+	latency_between hostile trickle 1000000 2000000
 	assert_value "$(probe ohProbeStatus hostile garbage)" badResponse
 	assert_prefix "reply (512 bytes) does not match /NEVER/" \
 		"$(oh_get "$(probe ohProbeLastError hostile garbage)")" "garbage last error"
@@ -181,23 +181,31 @@ CONF
 }
 
 fail_after_counts_consecutive_failures() {
-	local silent=$(free_port) values
+	local silent=$(free_port) values below="" started
 	start_snmpd || return
 	listen 127.0.0.1:$silent 8 silent || return
-	INTERVAL=500ms write_config <<CONF
+	# Each failure stands for an interval of 2 s: time to see the service below fail_after.
+	INTERVAL=2s write_config <<CONF
   - name: flaky
     fail_after: 3
     probes:
       - { name: rpc, tcp: 127.0.0.1:$silent, send: "x", timeout: 300ms }
 CONF
 	start_agent || return
-	wait_until 3000 value_is "$(probe ohProbeConsecFailures flaky rpc)" 1 || { fail "no first failure"; return; }
-	values=$(get_many "$(probe ohProbeConsecFailures flaky rpc)" 'ohServiceHealth."flaky"' | tr '\n' ' ')
-	case "$values" in
-	"1 warning "|"2 warning ") ;;
-	*) fail "below fail_after the service should be warning: [$values]" ;;
-	esac
-	wait_until 4000 value_is 'ohServiceHealth."flaky"' critical || { fail "never critical"; return; }
+	# Every snapshot: warning below fail_after, critical from it on.
+	started=$(now_ms)
+	while :; do
+		values=$(get_many "$(probe ohProbeConsecFailures flaky rpc)" 'ohServiceHealth."flaky"' | tr '\n' ' ')
+		case "$values" in
+		"1 warning "|"2 warning ") below+="$values/" ;;
+		[3-9]" critical "|[1-9][0-9]*" critical ") break ;;
+		*) fail "consecutive failures and health: [$values]"; return ;;
+		esac
+		[ $(($(now_ms) - started)) -lt "$WAIT_MS" ] || { fail "never critical: [$values]"; return; }
+		sleep 0.2
+	done
+	log "below fail_after: $below then [$values]"
+	[ -n "$below" ] || fail "the service was never seen below fail_after"
 	values=$(get_many "$(probe ohProbeConsecFailures flaky rpc)" "$(probe ohProbeFailures flaky rpc)" | tr '\n' ' ')
 	read -r consec total <<<"$values"
 	[ "$consec" -ge 3 ] && [ "$total" -ge "$consec" ] || fail "critical with consec $consec, total $total"
@@ -207,21 +215,23 @@ twenty_hanging_probes_never_delay_answers() {
 	local port=$(free_port) slowest cycle i
 	start_snmpd || return
 	listen 127.0.0.1:$port 64 silent || return
+	# 10 s deadlines: a GET that waited on a probe would take that long.
 	{
 		echo "  - name: hanging"
 		echo "    probes:"
 		for i in $(seq 20); do
-			echo "      - { name: p$i, tcp: 127.0.0.1:$port, send: \"x\", timeout: 2s }"
+			echo "      - { name: p$i, tcp: 127.0.0.1:$port, send: \"x\", timeout: 10s }"
 		done
 	} | write_config
 	start_agent || return
 	slowest=$(slowest_get 30 'ohServiceHealth."hanging"')
-	log "slowest of 30 GETs while 20 probes hang for 2 s: ${slowest} ms"
-	[ "$slowest" -lt 500 ] || fail "a GET took ${slowest} ms while probes hung"
-	wait_until 5000 value_is "$(probe ohProbeStatus hanging p20)" timeout || { fail "p20 did not time out"; return; }
+	log "slowest of 30 GETs while 20 probes hang for 10 s: ${slowest} ms"
+	[ "$slowest" -lt 5000 ] || fail "a GET took ${slowest} ms while probes hung"
+	wait_until "$WAIT_MS" value_is "$(probe ohProbeStatus hanging p20)" timeout || { fail "p20 did not time out"; return; }
 	cycle=$(oh_get ohAgentLastCycleDuration.0)
 	log "cycle with 20 hanging probes: ${cycle} ms"
-	[ "$cycle" -ge 2000 ] && [ "$cycle" -lt 2600 ] || fail "cycle took ${cycle} ms, expected about one 2 s deadline"
+	# All twenty at once: one deadline, not two or more one after another.
+	[ "$cycle" -ge 10000 ] && [ "$cycle" -lt 20000 ] || fail "cycle took ${cycle} ms, expected about one 10 s deadline"
 }
 
 # status_line_error_is SERVICE PROBE SHOWN: ohProbeLastError says the reply had no valid
@@ -257,7 +267,7 @@ bogus_http_status_lines_are_bad_responses() {
       - { name: s204, http: 'http://127.0.0.1:$p204/health', timeout: 5s }
 CONF
 	start_agent || return
-	wait_until 8000 value_is "$(probe ohProbeStatus web s2000)" badResponse ||
+	wait_until "$WAIT_MS" value_is "$(probe ohProbeStatus web s2000)" badResponse ||
 		{ fail "HTTP/1.1 2000: $(oh_get "$(probe ohProbeStatus web s2000)" 2>&1)"; return; }
 	status_line_error_is web s2000 'HTTP/1.1 2000 Bogus'
 	assert_value "$(probe ohProbeStatus web minus)" badResponse
@@ -306,7 +316,7 @@ http_header_block_over_the_bound_is_a_bad_response() {
       - { name: long, http: 'http://127.0.0.1:$port/health', timeout: 5s }
 CONF
 	start_agent || return
-	wait_until 8000 value_is "$(probe ohProbeStatus web long)" badResponse ||
+	wait_until "$WAIT_MS" value_is "$(probe ohProbeStatus web long)" badResponse ||
 		{ fail "long header: $(oh_get "$(probe ohProbeStatus web long)" 2>&1) $(oh_get "$(probe ohProbeLastError web long)" 2>&1)"; return; }
 	assert_prefix "HTTP header block over 4096 bytes, after " \
 		"$(oh_get "$(probe ohProbeLastError web long)")" "long header last error"
@@ -330,7 +340,7 @@ CONF
 	got=$("$OOBHEALTHD" --check-config -c "$T/agent.yaml" 2>&1)
 	assert_eq "0 OK" "$? $got" "--check-config with a 2048-byte URL"
 	start_agent || return
-	wait_until 8000 value_is "$(probe ohProbeStatus web long)" ok ||
+	wait_until "$WAIT_MS" value_is "$(probe ohProbeStatus web long)" ok ||
 		{ fail "2048-byte URL: $(oh_get "$(probe ohProbeLastError web long)" 2>&1)"; return; }
 	line=$(head -n 1 "$T/requests")
 	assert_eq "GET $path HTTP/1.1"$'\r' "$line" "request line the listener received"
@@ -353,7 +363,7 @@ expect_over_its_match_limit_is_a_bad_response() {
       - { name: sane, tcp: 127.0.0.1:$port, send: "x", expect: '^a+b\$', timeout: 2s }
 CONF
 	start_agent || return
-	wait_until 3000 value_is "$(probe ohProbeStatus runaway banner)" badResponse ||
+	wait_until "$WAIT_MS" value_is "$(probe ohProbeStatus runaway banner)" badResponse ||
 		{ fail "banner: $(oh_get "$(probe ohProbeStatus runaway banner)" 2>&1), expected badResponse"; return; }
 	assert_prefix "expect /^(a+)+\$/ exceeded its match limit on the reply (41 bytes), after " \
 		"$(oh_get "$(probe ohProbeLastError runaway banner)")" "banner last error"

@@ -44,7 +44,7 @@ start_debian_snmpd() {
 		-p "$T/snmpd.pid" -u Debian-snmp -g Debian-snmp -I -smux,mteTrigger,mteTriggerConf \
 		"udp:127.0.0.1:$SNMP_PORT"
 	SNMPD_PID=$SPAWNED
-	wait_until 5000 snmpd_answers || { fail "snmpd did not answer on port $SNMP_PORT"; tail "$T/snmpd.log"; return 1; }
+	wait_until "$WAIT_MS" snmpd_answers || { fail "snmpd did not answer on port $SNMP_PORT"; tail "$T/snmpd.log"; return 1; }
 }
 
 # oobhealthd watching snmpd under the service name the README's commands ask for.
@@ -125,8 +125,10 @@ readme_wiring_works_on_debian_snmpd_conf() {
 	local lines perms sock_mode dir_mode group oid
 	lines=$(readme_block snmpd.conf) || { fail "README.md has no snmpd.conf block"; return; }
 	# The README has the group made (make install's sysusers file) before snmpd starts;
-	# where it is missing the test makes it and removes it at the end.
+	# where it is missing the test makes it and removes it at the end. The group's name is
+	# fixed: test runs side by side take turns here.
 	group=$(awk '$1 == "agentXPerms" { print $5 }' <<<"$lines")
+	serialize "group-$group" || return
 	if [ -n "$group" ] && ! getent group "$group" >/dev/null; then
 		groupadd --system "$group" || { fail "cannot create the group $group"; return; }
 		trap "groupdel '$group' >/dev/null 2>&1; cleanup" EXIT
