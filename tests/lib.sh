@@ -365,3 +365,14 @@ ln -sfn "$1/dev-log" /dev/log
 shift
 exec "$@"' sh "$T")
 }
+
+# The cgroup hierarchy systemd files units under: name=systemd on hybrid hosts, else v2.
+systemd_cgroup_root() {
+	if [ -d /sys/fs/cgroup/systemd ]; then
+		echo /sys/fs/cgroup/systemd
+	elif [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+		echo /sys/fs/cgroup
+	else
+		return 1
+	fi
+}

@@ -36,17 +36,6 @@ is_kernel_thread() {
 	[ -n "$flags" ] && (((flags & 0x200000) != 0))
 }
 
-# The cgroup hierarchy systemd files units under: name=systemd on hybrid hosts, else v2.
-systemd_cgroup_root() {
-	if [ -d /sys/fs/cgroup/systemd ]; then
-		echo /sys/fs/cgroup/systemd
-	elif [ -f /sys/fs/cgroup/cgroup.controllers ]; then
-		echo /sys/fs/cgroup
-	else
-		return 1
-	fi
-}
-
 # A process named like the service by another user, even a setuid-root one, is not the
 # service; the root process of that name started after it is, and user: names an owner.
 exec_a_impostor_of_another_user_stays_absent() {

@@ -3,17 +3,6 @@
 # sees a real process come up and go away (how fast is make bench's to measure).
 source "$(dirname "$0")/../lib.sh"
 
-# The cgroup hierarchy systemd files units under: name=systemd on hybrid hosts, else v2.
-systemd_cgroup_root() {
-	if [ -d /sys/fs/cgroup/systemd ]; then
-		echo /sys/fs/cgroup/systemd
-	elif [ -f /sys/fs/cgroup/cgroup.controllers ]; then
-		echo /sys/fs/cgroup
-	else
-		return 1
-	fi
-}
-
 # Starts the four processes; sets PIDFILE_PID EXE_PID CMDLINE_PID UNIT_PID.
 start_services() {
 	local cg
