@@ -41,6 +41,11 @@ void process_table_free(struct process_table *table);
  * with errno set. */
 ssize_t proc_read_small(int dirfd, const char *path, char *buf, size_t len);
 
+/* Parses the text of /proc/PID/stat (NUL-terminated) into PROC's pid-independent fields
+ * (comm, state, ppid, start_ticks) and the kernel's FLAGS. Returns 0, or -1 when it is
+ * not a stat line. */
+int proc_parse_stat(const char *text, struct process *proc, unsigned long *flags);
+
 /* One process's /proc/PID/stat alone (pid, comm, state, ppid, start) into PROC; -1 when
  * it is gone. */
 int proc_read_stat(pid_t pid, struct process *proc);
