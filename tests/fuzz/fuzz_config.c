@@ -10,8 +10,6 @@
 /* libFuzzer: -max_len=4096 (a few services with probes and files; longer inputs only
  * repeat them more slowly) */
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char name[] = "fuzz.yaml";

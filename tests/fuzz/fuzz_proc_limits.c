@@ -9,8 +9,6 @@
 /* libFuzzer: -max_len=4096 (the agent reads limits into 4 KiB) */
 #define LIMITS_READ_MAX 4095
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	size_t len = size < LIMITS_READ_MAX ? size : LIMITS_READ_MAX;

@@ -9,8 +9,6 @@
 /* libFuzzer: -max_len=1024 (the agent reads stat into 1 KiB) */
 #define STAT_READ_MAX 1023
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	size_t len = size < STAT_READ_MAX ? size : STAT_READ_MAX;

@@ -8,8 +8,6 @@
 
 /* libFuzzer: -max_len=8192 (dozens of messages; the agent receives up to 32 KiB) */
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const enum sock_diag_dump dumps[] = {

@@ -8,8 +8,6 @@
 
 /* libFuzzer: -max_len=4096 (a few services with their restart histories) */
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* The boot id of the seed files, so that both the same-boot and the other-boot paths
