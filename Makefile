@@ -1,5 +1,5 @@
-# oobhealth: build, install, test, demo and MIB lint. Only the deps, test, demo, bench and
-# lint targets install missing Debian packages; the build and install never do.
+# oobhealth: build, install, test, demo, fuzz and MIB lint. Only the deps, test, demo, bench,
+# fuzz and lint targets install missing Debian packages; the build and install never do.
 CC ?= cc
 CFLAGS ?= -O2 -g
 # The user's build warns; the project's own test builds (sanitizers, unit tests, helpers,
@@ -48,7 +48,9 @@ POLLER_DEPS := icinga2-bin icinga2-common nagios4-core nagios4-common monitoring
 # logrotate -d, systemd-analyze/-sysusers, systemd-nspawn boots the unit, readelf.
 INSTALL_CHECK_DEPS := man-db groff-base logrotate systemd systemd-container binutils
 DEMO_DEPS := $(BUILD_DEPS) $(SNMPD_DEPS) $(MIB_FETCH_DEPS)
-TEST_DEPS := $(sort $(DEMO_DEPS) $(LINT_DEPS) $(POLLER_DEPS) $(INSTALL_CHECK_DEPS))
+# The fuzzers: clang (Debian's default version) and its libFuzzer and sanitizer runtimes.
+FUZZ_DEPS := $(BUILD_DEPS) clang libclang-rt-dev
+TEST_DEPS := $(sort $(DEMO_DEPS) $(LINT_DEPS) $(POLLER_DEPS) $(INSTALL_CHECK_DEPS) $(FUZZ_DEPS))
 # The bench runs what the demo runs; its snmpd extend checks use curl.
 BENCH_DEPS := $(DEMO_DEPS)
 
@@ -80,8 +82,8 @@ CHECK_BUILD_DEPS = @printf '\#include <net-snmp/net-snmp-config.h>\n\#include <y
 	echo "oobhealth needs the net-snmp, libyaml and PCRE2 development files, which $(CC) cannot find." >&2; \
 	echo "On Debian: apt-get install $(BUILD_DEPS)   (or, as root: make deps)" >&2; exit 1; }
 
-.PHONY: all deps test-deps demo-deps bench-deps lint-deps unit test demo bench \
-	lint-mib install uninstall clean FORCE
+.PHONY: all deps test-deps demo-deps bench-deps lint-deps fuzz-deps unit test demo bench \
+	fuzz lint-mib install uninstall clean FORCE
 
 all: agent/oobhealthd agent/check_oobhealth
 
@@ -130,6 +132,56 @@ $(BUILD)/helpers/%: tests/helpers/%.c
 
 HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/helpers/*.c))
 
+# make fuzz: every parser of outside input under libFuzzer with AddressSanitizer and UBSan
+# (UB aborts), FUZZ_SECONDS each; make test runs a short pass of the same (tests/fuzz/run).
+# tests/fuzz/fuzz_NAME.c is the harness of one parser, tests/fuzz/corpus/NAME/ its seed
+# inputs (real ones, kept small: what fuzzing finds goes to build/fuzz/corpus/NAME/), and
+# tests/fuzz/regress/NAME/ every input that once crashed it, hung it or made it grow.
+# To fuzz one more parser, add exactly these; the rules below find them by name:
+#   tests/fuzz/fuzz_NAME.c  LLVMFuzzerTestOneInput hands the bytes to the parser as the
+#       agent would (the same length bound, NUL-terminated if the agent does so) and frees
+#       all it got; no files, clock or state kept across inputs. A comment line with
+#       "libFuzzer: -max_len=N" sets the longest input tried (4096 without one).
+#   tests/fuzz/corpus/NAME/  a few real inputs, one per file.
+#   tests/fuzz/regress/NAME/.keep  and later each input a fix was made for.
+# The parser must be in a stage of FUZZ_SRCS and declared in include/.
+FUZZ_CC := clang
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_SECONDS ?= 60
+# The stages that read from outside: sockets, /proc, the state file, the configuration.
+FUZZ_SRCS := $(PROBE_SRCS) $(OBSERVE_SRCS) $(STATE_SRCS) $(CONFIG_SRCS)
+FUZZ_OBJS := $(patsubst agent/%.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_SRCS))
+FUZZERS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+# Checked once, so that a missing clang or runtime is named with its Debian package.
+$(BUILD)/fuzz/toolchain.ok:
+	@mkdir -p $(@D)
+	@echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n){return d && n;}' | \
+		$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -x c - -o $(@D)/toolchain.check >/dev/null 2>&1 || { \
+		echo "the fuzzers need clang with its libFuzzer and sanitizer runtimes." >&2; \
+		echo "On Debian: apt-get install $(FUZZ_DEPS)   (or, as root: make fuzz-deps)" >&2; exit 1; }
+	@rm -f $(@D)/toolchain.check
+	@touch $@
+
+$(BUILD)/fuzz/obj/%.o: agent/%.c $(HDRS) | $(BUILD)/fuzz/toolchain.ok
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(OH_CPPFLAGS) $(TEST_WARN) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+# An archive, so each harness links only the objects its parser needs.
+$(BUILD)/fuzz/liboobhealth.a: $(FUZZ_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/fuzz/liboobhealth.a $(HDRS)
+	$(FUZZ_CC) $(OH_CPPFLAGS) $(TEST_WARN) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< \
+		$(BUILD)/fuzz/liboobhealth.a $(AGENT_LIBS)
+
+fuzz-deps:
+	@tests/tools/ensure-packages $(FUZZ_DEPS)
+
+fuzz: fuzz-deps $(FUZZERS)
+	@tests/fuzz/run $(FUZZ_SECONDS)
+
 test-deps:
 	@tests/tools/ensure-packages $(TEST_DEPS)
 
@@ -146,7 +198,7 @@ $(BUILD)/mibs/.fetched:
 unit: deps $(UNIT_TESTS)
 	@for test in $(UNIT_TESTS); do $$test || exit 1; done
 
-test: test-deps agent/oobhealthd agent/check_oobhealth $(BUILD)/san/oobhealthd $(BUILD)/san/check_oobhealth $(UNIT_TESTS) $(HELPERS) $(BUILD)/mibs/.fetched
+test: test-deps agent/oobhealthd agent/check_oobhealth $(BUILD)/san/oobhealthd $(BUILD)/san/check_oobhealth $(UNIT_TESTS) $(HELPERS) $(FUZZERS) $(BUILD)/mibs/.fetched
 	@tests/run-all $(UNIT_TESTS)
 
 demo: demo-deps agent/oobhealthd agent/check_oobhealth $(BUILD)/helpers/listener $(BUILD)/mibs/.fetched

@@ -104,6 +104,9 @@ struct config_errors {
 
 /* Parses and validates PATH. Returns NULL and fills ERRORS when the file is not usable. */
 struct config *config_load(const char *path, struct config_errors *errors);
+/* The same for the LEN bytes at TEXT, as read from PATH (which errors name). */
+struct config *config_parse(const char *path, const char *text, size_t len,
+			    struct config_errors *errors);
 void config_free(struct config *config);
 void config_errors_clear(struct config_errors *errors);
 

@@ -48,6 +48,11 @@ ssize_t proc_read_small(int dirfd, const char *path, char *buf, size_t len);
  * descriptor, or -1 with errno (ESRCH when the process is gone). */
 int proc_pid_dir_open(const char *proc_root, pid_t pid, unsigned long long start_ticks);
 
+/* Parses the text of /proc/PID/stat (NUL-terminated) into PROC's pid-independent fields
+ * (comm, state, ppid, start_ticks) and the kernel's FLAGS. Returns 0, or -1 when it is
+ * not a stat line. */
+int proc_parse_stat(const char *text, struct process *proc, unsigned long *flags);
+
 /* One process's /proc/PID/stat alone (pid, comm, state, ppid, start) into PROC; -1 when
  * it is gone. */
 int proc_read_stat(pid_t pid, struct process *proc);

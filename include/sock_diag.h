@@ -31,6 +31,20 @@ struct listener_table {
  * unix listeners when WANT_UNIX. Returns 0, or -1 with TABLE->error set (what could be
  * dumped is kept). */
 int sock_diag_dump(bool want_tcp, bool want_unix, struct listener_table *table);
+
+/* The three dumps, each read differently: listening TCP sockets, established TCP
+ * connections (counted on the listener of their port) and listening unix sockets. */
+enum sock_diag_dump {
+	SOCK_DIAG_INET_LISTENERS,
+	SOCK_DIAG_INET_CONNECTIONS,
+	SOCK_DIAG_UNIX_LISTENERS,
+};
+
+/* Adds to TABLE what one netlink reply of a dump of KIND holds: LEN bytes at BUF, aligned
+ * as recv gives them. Returns 1 when the reply ends the dump, 0 when more follow, -1 with
+ * errno set (the kernel's error, or ENOMEM). */
+int sock_diag_parse_reply(struct listener_table *table, enum sock_diag_dump kind, const void *buf,
+			  size_t len);
 void listener_table_free(struct listener_table *table);
 
 /* The listener a probe of ADDR (tcp) or PATH (unix) reaches: an exact address first,

@@ -18,6 +18,10 @@ void state_boot_id(char out[BOOT_ID_MAX]);
  * when loaded, 0 when there is no file yet, -1 when it is unusable: then ERROR says why
  * ("PATH:LINE: ...") and STORE stays empty. */
 int state_file_load(const char *path, struct state_store *store, char *error, size_t error_len);
+/* Parses the LEN bytes at TEXT, read from PATH, as state_file_load does. Returns 0, or
+ * -1 with ERROR set and STORE empty. */
+int state_file_parse(const char *path, const char *text, size_t len, struct state_store *store,
+		     char *error, size_t error_len);
 
 /* Writes STORE to PATH: a temporary file beside it, fsync, rename, fsync of the
  * directory. Returns 0, or -1 with ERROR set and PATH untouched. */

@@ -17,6 +17,7 @@
 #define DEFAULT_STATE_FILE "/var/lib/oobhealth/state"
 #define MAX_HISTORY 10000
 #define MAX_FD_LIMIT 1073741824ULL /* the kernel's fs.nr_open ceiling */
+#define CONFIG_FILE_MAX (16u << 20) /* far above a configuration of thousands of services */
 
 struct parse {
 	const char *file;
@@ -46,6 +47,8 @@ static void add_error_line(struct config_errors *errors, char *line)
 		errors->lines = lines;
 		errors->capacity = capacity;
 	}
+	/* Messages quote the file's text: each must stay one printable line. */
+	clean_text_in_place(line);
 	errors->lines[errors->count++] = line;
 }
 
@@ -65,9 +68,6 @@ error_at(struct parse *p, const yaml_node_t *node, const char *fmt, ...)
 		     node->start_mark.column + 1, message) < 0)
 		line = NULL;
 	free(message);
-	/* Messages quote values, which may hold anything YAML escapes can write. */
-	if (line != NULL)
-		clean_text_in_place(line);
 	add_error_line(p->errors, line);
 }
 
@@ -1056,20 +1056,15 @@ static void file_error(struct config_errors *errors, const char *path, size_t li
 	add_error_line(errors, text);
 }
 
-static int load_document(const char *path, yaml_document_t *doc, struct config_errors *errors)
+static int load_document(const char *path, const char *text, size_t len, yaml_document_t *doc,
+			 struct config_errors *errors)
 {
 	yaml_parser_t parser;
 	char message[512];
-	FILE *f = fopen(path, "rb");
 	int ok;
 
-	if (f == NULL) {
-		snprintf(message, sizeof(message), "cannot open: %s", strerror(errno));
-		file_error(errors, path, 1, 1, message);
-		return -1;
-	}
 	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_file(&parser, f);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	ok = yaml_parser_load(&parser, doc);
 	if (!ok) {
 		if (parser.context != NULL)
@@ -1082,8 +1077,44 @@ static int load_document(const char *path, yaml_document_t *doc, struct config_e
 			   parser.problem_mark.column + 1, message);
 	}
 	yaml_parser_delete(&parser);
-	fclose(f);
 	return ok ? 0 : -1;
+}
+
+/* The whole of PATH, at most CONFIG_FILE_MAX bytes: a path to something else (a log, a
+ * device) is refused rather than read into memory. NULL after reporting why. */
+static char *read_file(const char *path, size_t *len, struct config_errors *errors)
+{
+	FILE *f = fopen(path, "rb");
+	char message[512], *text;
+	size_t have;
+
+	if (f == NULL) {
+		snprintf(message, sizeof(message), "cannot open: %s", strerror(errno));
+		file_error(errors, path, 1, 1, message);
+		return NULL;
+	}
+	text = malloc(CONFIG_FILE_MAX + 1);
+	if (text == NULL) {
+		fclose(f);
+		file_error(errors, path, 1, 1, "out of memory");
+		return NULL;
+	}
+	have = fread(text, 1, CONFIG_FILE_MAX + 1, f);
+	if (ferror(f))
+		snprintf(message, sizeof(message), "cannot read: %s", strerror(errno));
+	else if (have > CONFIG_FILE_MAX)
+		snprintf(message, sizeof(message), "larger than %u MiB: not a configuration file",
+			 CONFIG_FILE_MAX >> 20);
+	else
+		message[0] = '\0';
+	fclose(f);
+	if (message[0] != '\0') {
+		file_error(errors, path, 1, 1, message);
+		free(text);
+		return NULL;
+	}
+	*len = have;
+	return text;
 }
 
 /* flap.restarts is counted from the restart history, so the history must hold that many
@@ -1108,7 +1139,8 @@ static void check_flap_against_history(struct parse *p, yaml_node_t *root,
 	}
 }
 
-struct config *config_load(const char *path, struct config_errors *errors)
+struct config *config_parse(const char *path, const char *text, size_t len,
+			    struct config_errors *errors)
 {
 	struct config *config = config_new(path);
 	yaml_document_t doc;
@@ -1120,7 +1152,7 @@ struct config *config_load(const char *path, struct config_errors *errors)
 		file_error(errors, path, 1, 1, "out of memory");
 		return NULL;
 	}
-	if (load_document(path, &doc, errors) < 0) {
+	if (load_document(path, text, len, &doc, errors) < 0) {
 		config_free(config);
 		return NULL;
 	}
@@ -1138,6 +1170,19 @@ struct config *config_load(const char *path, struct config_errors *errors)
 		config_free(config);
 		return NULL;
 	}
+	return config;
+}
+
+struct config *config_load(const char *path, struct config_errors *errors)
+{
+	size_t len;
+	char *text = read_file(path, &len, errors);
+	struct config *config;
+
+	if (text == NULL)
+		return NULL;
+	config = config_parse(path, text, len, errors);
+	free(text);
 	return config;
 }
 

@@ -27,13 +27,14 @@ ssize_t proc_read_small(int dirfd, const char *path, char *buf, size_t len)
 }
 
 /* Parses /proc/PID/stat; comm may hold spaces and parentheses, so fields follow the last ')'. */
-static int parse_stat(const char *text, struct process *proc, unsigned long *flags)
+int proc_parse_stat(const char *text, struct process *proc, unsigned long *flags)
 {
 	const char *open = strchr(text, '('), *close = strrchr(text, ')');
 	size_t comm_len;
 	int ppid;
 
-	if (open == NULL || close == NULL || close < open)
+	/* The fields start two bytes past ')', which must not be the end of the text. */
+	if (open == NULL || close == NULL || close < open || close[1] != ' ')
 		return -1;
 	comm_len = (size_t)(close - open - 1);
 	if (comm_len >= sizeof(proc->comm))
@@ -187,7 +188,7 @@ int proc_pid_dir_open(const char *proc_root, pid_t pid, unsigned long long start
 		return -1;
 	}
 	n = proc_read_small(dir, "stat", stat, sizeof(stat));
-	if (n > 0 && parse_stat(stat, &proc, &flags) == 0 && proc.start_ticks == start_ticks)
+	if (n > 0 && proc_parse_stat(stat, &proc, &flags) == 0 && proc.start_ticks == start_ticks)
 		return dir;
 	/* Denied (hidepid=) is not gone. */
 	saved = n < 0 && (errno == EACCES || errno == EPERM) ? errno : ESRCH;
@@ -206,7 +207,7 @@ int proc_read_stat(pid_t pid, struct process *proc)
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	if (proc_read_small(AT_FDCWD, path, stat, sizeof(stat)) <= 0)
 		return -1;
-	return parse_stat(stat, proc, &flags);
+	return proc_parse_stat(stat, proc, &flags);
 }
 
 int proc_scan(const char *proc_root, unsigned wants, struct process_table *table)
@@ -236,7 +237,7 @@ int proc_scan(const char *proc_root, unsigned wants, struct process_table *table
 		/* Listed but not readable: hidden from us by /proc's hidepid=. */
 		if (n < 0 && (errno == EACCES || errno == EPERM))
 			table->denied++;
-		if (n <= 0 || parse_stat(stat, &proc, &flags) < 0)
+		if (n <= 0 || proc_parse_stat(stat, &proc, &flags) < 0)
 			continue; /* exited between readdir and read */
 		proc.kernel_thread = (flags & PF_KTHREAD) != 0;
 		if (!proc.kernel_thread) {

@@ -33,9 +33,9 @@ static int add_listener(struct listener_table *table, const struct listener *lis
 	return 0;
 }
 
-/* Sends REQUEST and hands every answer to ON_REPLY until the dump is done. */
+/* Sends REQUEST and hands every reply to sock_diag_parse_reply until the dump is done. */
 static int dump(struct listener_table *table, const char *what, void *request, size_t len,
-		diag_reply on_reply)
+		enum sock_diag_dump kind)
 {
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	struct timeval timeout = { .tv_sec = 1 };
@@ -53,26 +53,16 @@ static int dump(struct listener_table *table, const char *what, void *request, s
 		goto fail;
 	for (;;) {
 		ssize_t n = recv(fd, buf, sizeof(buf), 0);
-		int got = (int)n;
+		int done;
 
 		if (n < 0)
 			goto fail;
-		for (struct nlmsghdr *msg = (struct nlmsghdr *)buf; NLMSG_OK(msg, got);
-		     msg = NLMSG_NEXT(msg, got)) {
-			if (msg->nlmsg_type == NLMSG_DONE) {
-				close(fd);
-				return 0;
-			}
-			if (msg->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *err = NLMSG_DATA(msg);
-
-				errno = -err->error;
-				goto fail;
-			}
-			if (on_reply(table, msg) < 0) {
-				errno = ENOMEM;
-				goto fail;
-			}
+		done = sock_diag_parse_reply(table, kind, buf, (size_t)n);
+		if (done < 0)
+			goto fail;
+		if (done) {
+			close(fd);
+			return 0;
 		}
 	}
 fail:
@@ -103,12 +93,15 @@ static bool tcp_stalled(const struct nlmsghdr *msg)
 
 	for (const struct rtattr *attr = (const struct rtattr *)(diag + 1); RTA_OK(attr, len);
 	     attr = RTA_NEXT(attr, len)) {
-		const struct tcp_info *info = RTA_DATA(attr);
+		/* Copied: attributes are 4-byte aligned, struct tcp_info needs 8. */
+		struct tcp_info info;
 
 		if (attr->rta_type == INET_DIAG_INFO &&
-		    RTA_PAYLOAD(attr) >= offsetof(struct tcp_info, tcpi_rto))
-			return info->tcpi_retransmits > 0 || info->tcpi_probes > 0 ||
-			       info->tcpi_backoff > 0;
+		    RTA_PAYLOAD(attr) >= offsetof(struct tcp_info, tcpi_rto)) {
+			memcpy(&info, RTA_DATA(attr), offsetof(struct tcp_info, tcpi_rto));
+			return info.tcpi_retransmits > 0 || info.tcpi_probes > 0 ||
+			       info.tcpi_backoff > 0;
+		}
 	}
 	return false;
 }
@@ -132,7 +125,7 @@ static int on_inet_connection(struct listener_table *table, const struct nlmsghd
 }
 
 static int dump_tcp(struct listener_table *table, int family, uint32_t states, uint8_t ext,
-		    diag_reply on_reply)
+		    enum sock_diag_dump kind)
 {
 	struct {
 		struct nlmsghdr hdr;
@@ -143,7 +136,7 @@ static int dump_tcp(struct listener_table *table, int family, uint32_t states, u
 	request.req.sdiag_protocol = IPPROTO_TCP;
 	request.req.idiag_states = states;
 	request.req.idiag_ext = ext;
-	return dump(table, family == AF_INET ? "tcp" : "tcp6", &request, sizeof(request), on_reply);
+	return dump(table, family == AF_INET ? "tcp" : "tcp6", &request, sizeof(request), kind);
 }
 
 static int on_unix_listener(struct listener_table *table, const struct nlmsghdr *msg)
@@ -163,7 +156,8 @@ static int on_unix_listener(struct listener_table *table, const struct nlmsghdr 
 			listener.path[n] = '\0';
 			if (n > 0 && listener.path[0] == '\0')
 				listener.path[0] = '@';
-		} else if (attr->rta_type == UNIX_DIAG_RQLEN) {
+		} else if (attr->rta_type == UNIX_DIAG_RQLEN &&
+			   RTA_PAYLOAD(attr) >= sizeof(struct unix_diag_rqlen)) {
 			const struct unix_diag_rqlen *rqlen = RTA_DATA(attr);
 
 			listener.accept_queue = rqlen->udiag_rqueue;
@@ -185,7 +179,55 @@ static int dump_unix(struct listener_table *table)
 	request.req.sdiag_family = AF_UNIX;
 	request.req.udiag_states = 1u << TCP_STATE_LISTEN;
 	request.req.udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_RQLEN;
-	return dump(table, "unix", &request, sizeof(request), on_unix_listener);
+	return dump(table, "unix", &request, sizeof(request), SOCK_DIAG_UNIX_LISTENERS);
+}
+
+int sock_diag_parse_reply(struct listener_table *table, enum sock_diag_dump kind, const void *buf,
+			  size_t len)
+{
+	static const struct {
+		diag_reply parse;
+		size_t header_len;      /* the fixed part each of its messages starts with */
+	} dumps[] = {
+		[SOCK_DIAG_INET_LISTENERS] = { on_inet_listener, sizeof(struct inet_diag_msg) },
+		[SOCK_DIAG_INET_CONNECTIONS] = { on_inet_connection, sizeof(struct inet_diag_msg) },
+		[SOCK_DIAG_UNIX_LISTENERS] = { on_unix_listener, sizeof(struct unix_diag_msg) },
+	};
+	const char *at = buf;
+	size_t left = len;
+
+	/* NLMSG_OK and NLMSG_NEXT, with sizes that cannot go negative. */
+	while (left >= sizeof(struct nlmsghdr)) {
+		const struct nlmsghdr *msg = (const struct nlmsghdr *)at;
+		size_t step;
+
+		if (msg->nlmsg_len < sizeof(*msg) || msg->nlmsg_len > left)
+			break;
+		step = NLMSG_ALIGN(msg->nlmsg_len);
+		if (msg->nlmsg_type == NLMSG_DONE)
+			return 1;
+		if (msg->nlmsg_type == NLMSG_ERROR) {
+			const struct nlmsgerr *err = NLMSG_DATA(msg);
+
+			errno = msg->nlmsg_len >= NLMSG_LENGTH(sizeof(err->error)) &&
+				err->error < 0 && err->error > -4096 ? -err->error : EPROTO;
+			return -1;
+		}
+		/* The kernel never sends less; what does is not a sock_diag reply. */
+		if (msg->nlmsg_len < NLMSG_LENGTH(dumps[kind].header_len)) {
+			errno = EPROTO;
+			return -1;
+		}
+		if (dumps[kind].parse(table, msg) < 0) {
+			errno = ENOMEM;
+			return -1;
+		}
+		if (step >= left)
+			break;
+		at += step;
+		left -= step;
+	}
+	return 0;
 }
 
 int sock_diag_dump(bool want_tcp, bool want_unix, struct listener_table *table)
@@ -194,12 +236,12 @@ int sock_diag_dump(bool want_tcp, bool want_unix, struct listener_table *table)
 
 	memset(table, 0, sizeof(*table));
 	if (want_tcp) {
-		rc |= dump_tcp(table, AF_INET, 1u << TCP_STATE_LISTEN, 0, on_inet_listener);
-		rc |= dump_tcp(table, AF_INET6, 1u << TCP_STATE_LISTEN, 0, on_inet_listener);
+		rc |= dump_tcp(table, AF_INET, 1u << TCP_STATE_LISTEN, 0, SOCK_DIAG_INET_LISTENERS);
+		rc |= dump_tcp(table, AF_INET6, 1u << TCP_STATE_LISTEN, 0, SOCK_DIAG_INET_LISTENERS);
 		rc |= dump_tcp(table, AF_INET, 1u << TCP_STATE_ESTABLISHED,
-			       1u << (INET_DIAG_INFO - 1), on_inet_connection);
+			       1u << (INET_DIAG_INFO - 1), SOCK_DIAG_INET_CONNECTIONS);
 		rc |= dump_tcp(table, AF_INET6, 1u << TCP_STATE_ESTABLISHED,
-			       1u << (INET_DIAG_INFO - 1), on_inet_connection);
+			       1u << (INET_DIAG_INFO - 1), SOCK_DIAG_INET_CONNECTIONS);
 	}
 	if (want_unix)
 		rc |= dump_unix(table);

@@ -236,7 +236,8 @@ static int parse_text(struct reader *r, struct state_store *store)
 	return read_end(r, line);
 }
 
-static char *read_whole(const char *path, int *missing, char *error, size_t error_len)
+static char *read_whole(const char *path, size_t *len, int *missing, char *error,
+			size_t error_len)
 {
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
@@ -291,24 +292,27 @@ static char *read_whole(const char *path, int *missing, char *error, size_t erro
 			snprintf(error, error_len, "%s: out of memory", path);
 		return NULL;
 	}
-	text[have] = '\0';
-	if (strlen(text) != have) {
-		snprintf(error, error_len, "%s: holds NUL bytes (damaged)", path);
-		free(text);
-		return NULL;
-	}
+	*len = have;
 	return text;
 }
 
-int state_file_load(const char *path, struct state_store *store, char *error, size_t error_len)
+int state_file_parse(const char *path, const char *text, size_t len, struct state_store *store,
+		     char *error, size_t error_len)
 {
 	struct reader r = { .path = path, .error = error, .error_len = error_len };
-	int missing;
 
 	error[0] = '\0';
-	r.text = read_whole(path, &missing, error, error_len);
-	if (r.text == NULL)
-		return missing ? 0 : -1;
+	if (memchr(text, '\0', len) != NULL) {
+		snprintf(error, error_len, "%s: holds NUL bytes (damaged)", path);
+		return -1;
+	}
+	r.text = malloc(len + 1);
+	if (r.text == NULL) {
+		snprintf(error, error_len, "%s: out of memory", path);
+		return -1;
+	}
+	memcpy(r.text, text, len);
+	r.text[len] = '\0';
 	r.at = r.text;
 	take_checksum(&r);
 	if (parse_text(&r, store) < 0) {
@@ -317,7 +321,22 @@ int state_file_load(const char *path, struct state_store *store, char *error, si
 		return -1;
 	}
 	free(r.text);
-	return 1;
+	return 0;
+}
+
+int state_file_load(const char *path, struct state_store *store, char *error, size_t error_len)
+{
+	int missing, rc;
+	size_t len;
+	char *text;
+
+	error[0] = '\0';
+	text = read_whole(path, &len, &missing, error, error_len);
+	if (text == NULL)
+		return missing ? 0 : -1;
+	rc = state_file_parse(path, text, len, store, error, error_len);
+	free(text);
+	return rc < 0 ? -1 : 1;
 }
 
 /* ---- writing ---- */

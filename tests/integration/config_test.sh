@@ -35,6 +35,15 @@ missing_file_is_reported() {
 	assert_eq "78 $T/none.yaml:1:1: cannot open: No such file or directory" "$? $got" "the daemon on a missing file"
 }
 
+# Not a configuration (a log, a disk image): refused after 16 MiB, never read whole.
+oversized_file_is_refused() {
+	local got
+	truncate -s 17M "$T/huge.yaml"
+	got=$("$OOBHEALTHD" --check-config -c "$T/huge.yaml" 2>&1)
+	assert_eq "78 $T/huge.yaml:1:1: larger than 16 MiB: not a configuration file" "$? $got" \
+		"a 17 MiB file"
+}
+
 once_reports_and_exits_by_worst_health() {
 	sleep 600 &
 	local pid=$! out code
@@ -85,4 +94,5 @@ CONF
 }
 
 run_tests bad_configs_are_rejected_with_exact_positions good_configs_and_examples_pass \
-	missing_file_is_reported once_reports_and_exits_by_worst_health regex_bombs_are_refused_within_64_mb
+	missing_file_is_reported oversized_file_is_refused once_reports_and_exits_by_worst_health \
+	regex_bombs_are_refused_within_64_mb
