@@ -211,7 +211,9 @@ CONF
 	assert_eq "probe-only: OK - no process match, 1 probe ok | busy/fd_used=168;159;189;0;200 busy/restarts=0c busy/zombies=0;;;0" \
 		"$(sed -n 5p <<<"$OUT")" "line 5"
 	assert_prefix "web/fd_used=" "$(sed -n 6p <<<"$OUT")" "line 6"
-	[[ "$(sed -n 7p <<<"$OUT")" =~ ^probe-only/ping_latency=0\.[0-9]+s\;\;\;0\;1\ probe-only/ping_accept_queue=0\;\;\;0\;8$ ]] ||
+	# The queue is what sock_diag saw: the other service's probe of the same listener may
+	# be waiting in it on a loaded machine.
+	[[ "$(sed -n 7p <<<"$OUT")" =~ ^probe-only/ping_latency=0\.[0-9]+s\;\;\;0\;1\ probe-only/ping_accept_queue=[0-8]\;\;\;0\;8$ ]] ||
 		fail "line 7: $(sed -n 7p <<<"$OUT")"
 	assert_eq 12 "$PERF_ITEMS" "performance data items"
 }
