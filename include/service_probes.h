@@ -3,6 +3,8 @@
 #ifndef OH_SERVICE_PROBES_H
 #define OH_SERVICE_PROBES_H
 
+#include <stdbool.h>
+
 #include "config.h"
 #include "health.h"
 #include "probe_listener.h"
@@ -17,6 +19,7 @@ struct service_probes {
 	const struct probe_listener *listeners;
 	const struct process_table *table;     /* NULL when /proc could not be read */
 	pid_t main_pid;                        /* 0: no main process */
+	bool main_unknown;                     /* whether there is one could not be told */
 	int64_t now_ms;                        /* wall clock */
 };
 

@@ -192,6 +192,7 @@ static void observe_services(const struct config *config, struct prober_state *s
 			.listeners = &listeners[probe_at],
 			.table = table,
 			.main_pid = row->pid,
+			.main_unknown = row->status == SERVICE_UNKNOWN,
 			.now_ms = clock.now_ms,
 		};
 

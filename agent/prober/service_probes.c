@@ -18,7 +18,10 @@ static void judge_owner(const struct service_config *service, const struct probe
 			   "could not be read; needs CAP_SYS_PTRACE)", probe->name, found->owner_denied);
 		return;
 	}
+	/* Without a known main process, the holder may be the service's own process that
+	 * could not be checked: no verdict rather than a wrong one. */
 	if (service->match == MATCH_NONE || found->owner == 0 || in->table == NULL ||
+	    (in->main_pid == 0 && in->main_unknown) ||
 	    (in->main_pid != 0 && process_in_tree(in->table, in->main_pid, found->owner)))
 		return;
 	if (probe->kind == PROBE_UNIX) {

@@ -140,5 +140,35 @@ CONF
 	wait_status runaway absent
 }
 
+# A service that is unknown might be running behind the port it listens on: the port is
+# not reported as held by someone else, as it is once the service is known to be absent.
+unknown_service_never_blames_its_port_holder() {
+	local port=$(free_port) runaway pid
+	start_snmpd || return
+	runaway=oh-runaway-$$-$(printf 'a%.0s' $(seq 40))b
+	spawn bash -c "exec -a $runaway $HELPERS/listener 127.0.0.1:$port 8 accept"
+	pid=$SPAWNED
+	wait_until "$WAIT_MS" grep -q "^ready" "$T/spawned.log" || { fail "listener did not start"; return; }
+	write_config <<CONF
+  - name: runaway
+    match: { cmdline: '^oh-runaway-$$-(a+)+\$' }
+    probes:
+      - { name: port, tcp: 127.0.0.1:$port, timeout: 2s }
+  - name: absent
+    match: { cmdline: '^oh-nothing-runs-this-$$\$' }
+    probes:
+      - { name: port, tcp: 127.0.0.1:$port, timeout: 2s }
+CONF
+	start_agent || return
+	wait_status runaway unknown || return
+	wait_until "$WAIT_MS" value_is 'ohServiceHealth."absent"' critical || { fail "absent service not critical"; return; }
+	assert_contains "$(oh_get 'ohServiceHealthText."absent"')" "port $port held by pid $pid (" "absent service's text"
+	case "$(oh_get 'ohServiceHealthText."runaway"')" in
+	*"held by"*) fail "the unknown service blamed its port holder: $(oh_get 'ohServiceHealthText."runaway"')" ;;
+	esac
+	assert_value 'ohServiceHealth."runaway"' unknown
+}
+
 run_tests each_match_kind_goes_up_then_absent main_process_is_the_topmost_ancestor \
-	malformed_pidfile_is_unknown_not_a_crash cmdline_match_over_its_limit_is_unknown_not_absent
+	malformed_pidfile_is_unknown_not_a_crash cmdline_match_over_its_limit_is_unknown_not_absent \
+	unknown_service_never_blames_its_port_holder
