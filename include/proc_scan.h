@@ -28,11 +28,30 @@ struct process {
 	long next_sibling;
 };
 
+/* Not the owner of /proc/PID, which is root for any non-dumpable process: a setuid
+ * program keeps its caller's real uid, and each of the three must be trusted. */
+struct process_uids {
+	uid_t real;
+	uid_t effective;
+	uid_t saved;
+};
+
+/* A process's owner as service matching read it: several services may match the same
+ * process, and its status is read once a cycle. */
+struct owner_slot {
+	bool read;
+	int error;                       /* 0: UIDS holds the owner; else why it could not be read */
+	struct process_uids uids;
+};
+
 struct process_table {
 	struct process *procs;           /* sorted by pid */
 	size_t count;
 	unsigned unreadable;             /* every process's unreadable bits, or'ed */
 	size_t denied;                   /* listed, but /proc/PID/stat denied (hidepid=): left out */
+	/* One per process when a match reads /proc beyond stat (exe, cmdline, cgroup): filled
+	 * while services are located, the one part of the table that changes after the scan. */
+	struct owner_slot *owners;
 };
 
 /* Scans PROC_ROOT (normally "/proc"). Processes exiting mid-scan are left out. The

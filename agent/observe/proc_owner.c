@@ -54,7 +54,7 @@ int proc_parse_status_uids(const char *text, size_t len, struct process_uids *ui
 	return -1;
 }
 
-int proc_read_uids(const struct process *proc, struct process_uids *uids)
+static int read_uids(const struct process *proc, struct process_uids *uids)
 {
 	/* Uid: comes within the first 10 lines, after a Name: of at most 64 bytes. */
 	char status[1024];
@@ -74,5 +74,27 @@ int proc_read_uids(const struct process *proc, struct process_uids *uids)
 		errno = EINVAL;
 		return -1;
 	}
+	return 0;
+}
+
+int proc_read_uids(const struct process_table *table, const struct process *proc,
+		   struct process_uids *uids)
+{
+	struct owner_slot *slot = NULL;
+
+	if (table != NULL && table->owners != NULL && proc >= table->procs &&
+	    proc < table->procs + table->count)
+		slot = &table->owners[proc - table->procs];
+	if (slot == NULL)
+		return read_uids(proc, uids);
+	if (!slot->read) {
+		slot->read = true;
+		slot->error = read_uids(proc, &slot->uids) == 0 ? 0 : errno;
+	}
+	if (slot->error != 0) {
+		errno = slot->error;
+		return -1;
+	}
+	*uids = slot->uids;
 	return 0;
 }

@@ -259,6 +259,13 @@ int proc_scan(const char *proc_root, unsigned wants, struct process_table *table
 	closedir(dir);
 	qsort(table->procs, table->count, sizeof(*table->procs), by_pid);
 	link_children(table);
+	if (wants != 0 && table->count > 0) {
+		table->owners = calloc(table->count, sizeof(*table->owners));
+		if (table->owners == NULL) {
+			process_table_free(table);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -267,6 +274,7 @@ void process_table_free(struct process_table *table)
 	for (size_t i = 0; i < table->count; i++)
 		process_free(&table->procs[i]);
 	free(table->procs);
+	free(table->owners);
 	memset(table, 0, sizeof(*table));
 }
 

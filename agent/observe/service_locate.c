@@ -252,14 +252,14 @@ struct candidate {
 };
 
 /* Whether PROC's owner qualifies; a match it leaves out is counted in TALLY. */
-static bool owner_qualifies(const struct owner_rule *rule, struct candidate *c,
-			    struct match_tally *tally)
+static bool owner_qualifies(const struct owner_rule *rule, const struct process_table *table,
+			    struct candidate *c, struct match_tally *tally)
 {
 	long other;
 
 	if (rule->any)
 		return true;
-	if (proc_read_uids(c->proc, &c->uids) < 0) {
+	if (proc_read_uids(table, c->proc, &c->uids) < 0) {
 		if (errno != ESRCH)        /* gone since the scan: as if never listed */
 			tally->unchecked++;
 		return false;
@@ -299,7 +299,7 @@ static bool find_main(const struct service_config *service, const struct owner_r
 		verdict = process_matches(service, c.proc);
 		/* The owner first: another user's process that defeats the pattern is still not
 		 * the service's, and must not turn it unknown. */
-		if (verdict == 0 || !owner_qualifies(rule, &c, tally))
+		if (verdict == 0 || !owner_qualifies(rule, table, &c, tally))
 			continue;
 		if (verdict < 0) {
 			tally->gave_up++;
@@ -356,7 +356,7 @@ static size_t count_hidden(const struct service_config *service, const struct ow
 		    strncmp(proc->comm, name, sizeof(proc->comm) - 1) != 0)
 			continue;
 		if (!rule->any) {
-			int rc = proc_read_uids(proc, &uids);
+			int rc = proc_read_uids(table, proc, &uids);
 
 			if ((rc == 0 && disallowed_uid(rule, &uids) >= 0) || (rc < 0 && errno == ESRCH))
 				continue;
@@ -519,7 +519,7 @@ static const struct process *pidfile_process(const struct service_config *servic
 			 path, (int)pid, c->proc->comm);
 		return NULL;
 	}
-	if (proc_read_uids(c->proc, &c->uids) < 0) {
+	if (proc_read_uids(table, c->proc, &c->uids) < 0) {
 		if (errno == ESRCH) {
 			snprintf(out->reason, sizeof(out->reason),
 				 "pidfile %s names pid %d, which is not running", path, (int)pid);
@@ -544,9 +544,10 @@ static const struct process *pidfile_process(const struct service_config *servic
 }
 
 /* Publishes the main process's owner: its effective uid. */
-static void note_owner(struct candidate *c, struct service_process *out)
+static void note_owner(const struct process_table *table, struct candidate *c,
+		       struct service_process *out)
 {
-	if (!c->uids_known && proc_read_uids(c->proc, &c->uids) == 0)
+	if (!c->uids_known && proc_read_uids(table, c->proc, &c->uids) == 0)
 		c->uids_known = true;
 	out->owner_known = c->uids_known;
 	out->owner_uid = c->uids.effective;
@@ -588,5 +589,5 @@ void service_locate(const struct service_config *service, const struct process_t
 		}
 	}
 	describe_state(table, main_proc.proc, out);
-	note_owner(&main_proc, out);
+	note_owner(table, &main_proc, out);
 }

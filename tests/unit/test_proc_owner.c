@@ -72,7 +72,7 @@ static void own_process_is_read(void)
 	struct process_uids uids;
 
 	CHECK(proc_read_stat(getpid(), &self) == 0);
-	CHECK(proc_read_uids(&self, &uids) == 0);
+	CHECK(proc_read_uids(NULL, &self, &uids) == 0);
 	CHECK(uids.real == getuid() && uids.effective == geteuid());
 }
 
@@ -87,12 +87,38 @@ static void exited_or_reused_process_is_gone(void)
 	CHECK(pid > 0 && proc_read_stat(pid, &child) == 0);
 	waitpid(pid, NULL, 0);
 	errno = 0;
-	CHECK(proc_read_uids(&child, &uids) < 0 && errno == ESRCH);
+	CHECK(proc_read_uids(NULL, &child, &uids) < 0 && errno == ESRCH);
 	/* Our pid with another start time stands for a process that had it before. */
 	CHECK(proc_read_stat(getpid(), &self) == 0);
 	self.start_ticks--;
 	errno = 0;
-	CHECK(proc_read_uids(&self, &uids) < 0 && errno == ESRCH);
+	CHECK(proc_read_uids(NULL, &self, &uids) < 0 && errno == ESRCH);
+}
+
+/* A table that keeps owners reads each process's status once: what services matching the
+ * same process see in one cycle is one reading, even once the process has gone. */
+static void table_reads_an_owner_once(void)
+{
+	struct owner_slot slot = { 0 };
+	struct process child;
+	struct process_table table = { .procs = &child, .count = 1, .owners = &slot };
+	struct process_uids uids;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	CHECK(pid > 0 && proc_read_stat(pid, &child) == 0);
+	CHECK(proc_read_uids(&table, &child, &uids) == 0 && uids.real == getuid());
+	waitpid(pid, NULL, 0);
+	CHECK(proc_read_uids(&table, &child, &uids) == 0 && uids.effective == geteuid());
+	errno = 0;
+	CHECK(proc_read_uids(NULL, &child, &uids) < 0 && errno == ESRCH);
+	/* A failure is kept too, with its errno. */
+	slot = (struct owner_slot){ 0 };
+	errno = 0;
+	CHECK(proc_read_uids(&table, &child, &uids) < 0 && errno == ESRCH);
+	errno = 0;
+	CHECK(proc_read_uids(&table, &child, &uids) < 0 && errno == ESRCH);
 }
 
 int main(void)
@@ -104,5 +130,6 @@ int main(void)
 	TEST(buffer_end_is_respected);
 	TEST(own_process_is_read);
 	TEST(exited_or_reused_process_is_gone);
+	TEST(table_reads_an_owner_once);
 	UNIT_EXIT();
 }
