@@ -18,11 +18,19 @@
 #define MAX_HISTORY 10000
 #define MAX_FD_LIMIT 1073741824ULL /* the kernel's fs.nr_open ceiling */
 #define CONFIG_FILE_MAX (16u << 20) /* far above a configuration of thousands of services */
+#define ALIAS_EXPANSION 4
 
 struct parse {
 	const char *file;
 	yaml_document_t *doc;
 	struct config_errors *errors;
+	/* Aliases let a small file name one list or mapping many times over. Every entry and
+	 * key read takes one unit of a budget of ALIAS_EXPANSION times the document's nodes:
+	 * a file without aliases, or one reusing a probe list or two, never runs out; one
+	 * repeating itself past that stops, in linear time and memory. */
+	size_t budget;
+	size_t nodes;
+	bool over_budget;
 };
 
 /* One key a mapping accepts, and where its value goes. */
@@ -69,6 +77,21 @@ error_at(struct parse *p, const yaml_node_t *node, const char *fmt, ...)
 		line = NULL;
 	free(message);
 	add_error_line(p->errors, line);
+}
+
+/* Takes N entries or keys of NODE from the budget; false, with one error, once the
+ * aliases of the file have made it read more than it holds. */
+static bool take_budget(struct parse *p, const yaml_node_t *node, size_t n)
+{
+	if (!p->over_budget && n <= p->budget) {
+		p->budget -= n;
+		return true;
+	}
+	if (!p->over_budget)
+		error_at(p, node, "aliases repeat the file's entries past %d times its %zu values: "
+			 "write them out", ALIAS_EXPANSION, p->nodes);
+	p->over_budget = true;
+	return false;
 }
 
 static yaml_node_t *node(struct parse *p, int index)
@@ -312,6 +335,8 @@ static void apply_mapping(struct parse *p, yaml_node_t *map, const char *what,
 		error_at(p, map, "%s must be a mapping of keys to values", what);
 		return;
 	}
+	if (!take_budget(p, map, (size_t)(map->data.mapping.pairs.top - map->data.mapping.pairs.start)))
+		return;
 	for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
 		yaml_node_t *key = node(p, pair->key);
 		const struct key_rule *rule = NULL;
@@ -888,6 +913,8 @@ static void service_files(struct parse *p, yaml_node_t *v, void *t)
 		return;
 	}
 	n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+	if (!take_budget(p, v, n))
+		return;
 	service->files = calloc(n ? n : 1, sizeof(*service->files));
 	if (service->files == NULL)
 		return;
@@ -918,6 +945,8 @@ static void service_probes(struct parse *p, yaml_node_t *v, void *t)
 		return;
 	}
 	n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+	if (!take_budget(p, v, n))
+		return;
 	service->probes = calloc(n ? n : 1, sizeof(*service->probes));
 	if (service->probes == NULL)
 		return;
@@ -994,6 +1023,8 @@ static void config_services(struct parse *p, yaml_node_t *v, void *t)
 		return;
 	}
 	n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+	if (!take_budget(p, v, n))
+		return;
 	config->services = calloc(n ? n : 1, sizeof(*config->services));
 	if (config->services == NULL)
 		return;
@@ -1156,6 +1187,8 @@ struct config *config_parse(const char *path, const char *text, size_t len,
 		config_free(config);
 		return NULL;
 	}
+	p.nodes = (size_t)(doc.nodes.top - doc.nodes.start);
+	p.budget = ALIAS_EXPANSION * p.nodes;
 	root = yaml_document_get_root_node(&doc);
 	if (root == NULL)
 		file_error(errors, path, 1, 1, "the file is empty: it needs \"agent\" and \"services\"");
