@@ -371,9 +371,32 @@ CONF
 	kill -0 "$AGENT_PID" || fail "oobhealthd died"
 }
 
+# The same for an http probe's body: the reply is bad, and says the pattern gave up.
+http_body_over_the_match_limit_is_a_bad_response() {
+	local port=$(free_port)
+	start_snmpd || return
+	printf 'HTTP/1.1 200 OK\r\nContent-Length: 41\r\n\r\n%sb' "$(printf 'a%.0s' $(seq 40))" \
+		>"$T/runaway.reply"
+	listen 127.0.0.1:$port 8 reply-file "$T/runaway.reply" || return
+	write_config <<CONF
+  - name: web
+    fail_after: 1
+    probes:
+      - { name: body, http: 'http://127.0.0.1:$port/health', expect: '^(a+)+\$', timeout: 5s }
+      - { name: sane, http: 'http://127.0.0.1:$port/health', expect: '^a+b\$', timeout: 5s }
+CONF
+	start_agent || return
+	wait_until "$WAIT_MS" value_is "$(probe ohProbeStatus web body)" badResponse ||
+		{ fail "body: $(oh_get "$(probe ohProbeStatus web body)" 2>&1), expected badResponse"; return; }
+	assert_prefix "HTTP 200 body: expect /^(a+)+\$/ exceeded its match limit, after " \
+		"$(oh_get "$(probe ohProbeLastError web body)")" "body last error"
+	assert_value "$(probe ohProbeStatus web sane)" ok
+}
+
 run_tests listener_that_never_accepts_fails_a_send_expect_probe port_held_by_another_process_is_critical \
 	answers_timeouts_refusals_and_http_status full_unix_backlog_is_reported_never_a_hang \
 	ipv6_loopback_probe_works hostile_replies_are_bounded fail_after_counts_consecutive_failures \
 	twenty_hanging_probes_never_delay_answers bogus_http_status_lines_are_bad_responses \
 	http_header_block_over_the_bound_is_a_bad_response longest_http_url_is_sent_whole \
-	expect_with_cr_lf_stays_on_one_line_in_errors expect_over_its_match_limit_is_a_bad_response
+	expect_with_cr_lf_stays_on_one_line_in_errors expect_over_its_match_limit_is_a_bad_response \
+	http_body_over_the_match_limit_is_a_bad_response
