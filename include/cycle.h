@@ -1,11 +1,35 @@
-/* One probe cycle: scan /proc once, locate every service, judge health, build a snapshot. */
+/* The prober's work on its data: observe services (all of them at each interval, or just
+ * those an event concerns), start probes and record them as they finish, and build the
+ * snapshot from what is known now. */
 #ifndef OH_CYCLE_H
 #define OH_CYCLE_H
 
+#include <stdbool.h>
+
 #include "config.h"
+#include "host_stats.h"
 #include "probe_listener.h"
+#include "probe_pool.h"
+#include "proc_scan.h"
 #include "service_state.h"
 #include "snapshot.h"
+
+/* A probe's last result, as it will be published. */
+struct probe_view {
+	struct probe_row row;
+	char *reasons;                   /* health_keep() of its result; NULL: none */
+	bool running;                    /* started and not yet back */
+};
+
+/* What is known of one service between two publications. */
+struct service_view {
+	struct service_row row;          /* process columns from its last observation */
+	char *observed;                  /* health_keep() of the process side */
+	struct file_row *files;          /* one per file of the service */
+	char *file_reasons;
+	struct probe_view *probes;       /* one per probe of the service */
+	bool stale;                      /* to be observed again at once */
+};
 
 /* What the prober carries from one cycle to the next. */
 struct prober_state {
@@ -13,15 +37,44 @@ struct prober_state {
 	uint32_t config_reloads;
 	uint32_t config_failures;
 	struct state_store store;        /* per service, in the configuration's order */
-	const struct config *synced;     /* the config STORE matches; NULL after a reload */
+	const struct config *synced;     /* the config STORE and VIEWS match; NULL after a reload */
 	struct listener_memory listeners;
+	struct service_view *views;      /* per service, in the configuration's order */
+	size_t nviews;
+	struct process_table table;      /* the latest /proc pass, which the views were judged on */
+	bool have_table;
+	struct host_stats host;
+	uint32_t last_pass_ms;           /* wall time of the last full observation */
+	uint32_t last_cycle_cpu_us;      /* CPU of the last interval, probes included */
+	uint64_t cycle_cpu_mark_us;      /* the prober thread's CPU when that interval began */
+	uint64_t probes_cpu_us;          /* CPU of the probes back since then */
+	uint32_t proc_pass_us;
+	uint32_t proc_pass_cpu_us;
+	uint64_t completed_ms;           /* CLOCK_MONOTONIC when the last full observation ended */
 };
 
 void prober_state_free(struct prober_state *state);
 
-/* Runs one cycle over CONFIG and returns its snapshot (NULL only when out of memory).
- * STATE's store is brought in line with CONFIG first; its dirty flag is set when a
- * change the state file keeps happened. */
+/* Brings STATE in line with CONFIG (after a start or a reload): keeps what it knew of the
+ * services and probes that stay, by name. Returns 0 or -1 when out of memory. */
+int cycle_sync(const struct config *config, struct prober_state *state);
+
+/* Reads /proc and observes every service and its files (ALL), or only the stale ones.
+ * Sets the store's dirty flag when a change the state file keeps happened. */
+void cycle_observe(const struct config *config, struct prober_state *state, bool all);
+
+/* Starts every probe that is not running; returns how many started. */
+size_t cycle_start_probes(const struct config *config, struct prober_state *state);
+
+/* Records the finished jobs of list DONE (and frees them); jobs of an earlier configuration
+ * are dropped. Returns how many were recorded. */
+size_t cycle_record_probes(const struct config *config, struct prober_state *state,
+			   struct probe_job *done);
+
+/* The snapshot of everything known now (NULL only when out of memory). */
+struct snapshot *cycle_snapshot(const struct config *config, const struct prober_state *state);
+
+/* One whole cycle, probes waited for: what --once prints. */
 struct snapshot *cycle_run(const struct config *config, struct prober_state *state);
 
 /* The snapshot served before the first cycle completes: every service unknown. */

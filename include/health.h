@@ -30,6 +30,13 @@ void health_add(struct health_reasons *reasons, enum health level, const char *f
  * "ok" when there is none. */
 void health_text(const struct health_reasons *reasons, char *out, size_t len);
 
+/* Reasons kept from one cycle to the next in the memory they need: NULL when there are
+ * none (or when out of memory, then the loss is itself a reason where they come back). */
+char *health_keep(const struct health_reasons *reasons);
+
+/* Adds the reasons KEPT holds (from health_keep) to REASONS. */
+void health_add_kept(struct health_reasons *reasons, const char *kept);
+
 /* Whether A is worse than B: critical, then unknown, then warning, then ok. */
 int health_worse(enum health a, enum health b);
 

@@ -1,5 +1,6 @@
-/* One probe cycle: scan /proc once, observe every service, check its files, judge health,
- * build a snapshot. */
+/* The prober's work on its data: observe services (all of them at each interval, or just
+ * those an event concerns), start probes and record them as they finish, and build the
+ * snapshot from what is known now. */
 #include "cycle.h"
 #include "clock.h"
 
@@ -10,13 +11,23 @@
 
 #include "file_check.h"
 #include "health.h"
-#include "host_stats.h"
-#include "probe_listener.h"
-#include "probe_pool.h"
-#include "proc_scan.h"
 #include "service_locate.h"
 #include "service_observe.h"
 #include "service_probes.h"
+
+static void *array_of(size_t count, size_t size)
+{
+	return calloc(count ? count : 1, size);
+}
+
+static size_t count_restarts(const struct state_store *store)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < store->nservices; i++)
+		n += store->services[i].nevents;
+	return n;
+}
 
 static size_t count_files(const struct config *config)
 {
@@ -36,22 +47,290 @@ static size_t count_probes(const struct config *config)
 	return n;
 }
 
-static size_t count_restarts(const struct state_store *store)
+static void view_clear(struct service_view *view, size_t nprobes)
 {
-	size_t n = 0;
-
-	for (size_t i = 0; i < store->nservices; i++)
-		n += store->services[i].nevents;
-	return n;
+	free(view->observed);
+	free(view->files);
+	free(view->file_reasons);
+	for (size_t i = 0; view->probes != NULL && i < nprobes; i++)
+		free(view->probes[i].reasons);
+	free(view->probes);
+	memset(view, 0, sizeof(*view));
 }
 
-static void *array_of(size_t count, size_t size)
+static void views_free(struct service_view *views, size_t n, const struct config *config)
 {
-	return calloc(count ? count : 1, size);
+	for (size_t i = 0; i < n; i++)
+		view_clear(&views[i], config != NULL ? config->services[i].nprobes : 0);
+	free(views);
 }
 
-static struct snapshot *snapshot_for(const struct config *config,
-				     const struct prober_state *state)
+void prober_state_free(struct prober_state *state)
+{
+	views_free(state->views, state->nviews, state->synced);
+	state->views = NULL;
+	state->nviews = 0;
+	state_store_free(&state->store);
+	listener_memory_free(&state->listeners);
+	if (state->have_table)
+		process_table_free(&state->table);
+	state->have_table = false;
+}
+
+static void probe_view_init(struct probe_view *view, const struct service_config *service,
+			    const struct probe_config *probe)
+{
+	row_index_add_string(&view->row.index, service->name);
+	row_index_add_string(&view->row.index, probe->name);
+	snprintf(view->row.target, sizeof(view->row.target), "%s", probe->target);
+	view->row.status = PROBE_NOT_RUN;
+	view->row.timeout_ms = probe->timeout_ms;
+	view->row.owner_known = true;
+}
+
+/* A probe that stays (same service, name and target) keeps its last result until it
+ * runs again, so a reload never shows it as not run. */
+static void carry_probe(struct probe_view *fresh, const struct probe_config *probe,
+			const struct service_view *old, const struct service_config *old_service)
+{
+	for (size_t j = 0; old != NULL && j < old_service->nprobes; j++) {
+		struct probe_view *was = &old->probes[j];
+
+		if (strcmp(old_service->probes[j].name, probe->name) != 0 ||
+		    strcmp(old_service->probes[j].target, probe->target) != 0)
+			continue;
+		fresh->row = was->row;
+		fresh->row.timeout_ms = probe->timeout_ms;
+		fresh->reasons = was->reasons;
+		was->reasons = NULL;
+		return;
+	}
+}
+
+static const struct service_config *old_service_named(const struct config *old, const char *name,
+						      size_t *at)
+{
+	for (size_t i = 0; old != NULL && i < old->nservices; i++) {
+		if (strcmp(old->services[i].name, name) == 0) {
+			*at = i;
+			return &old->services[i];
+		}
+	}
+	return NULL;
+}
+
+int cycle_sync(const struct config *config, struct prober_state *state)
+{
+	struct service_view *views = array_of(config->nservices, sizeof(*views));
+	const struct config *old = state->synced != NULL ? state->synced : NULL;
+
+	if (views == NULL)
+		return -1;
+	for (size_t i = 0; i < config->nservices; i++) {
+		const struct service_config *service = &config->services[i];
+
+		views[i].files = array_of(service->nfiles, sizeof(*views[i].files));
+		views[i].probes = array_of(service->nprobes, sizeof(*views[i].probes));
+		if (views[i].files == NULL || views[i].probes == NULL) {
+			views_free(views, i + 1, config);
+			return -1;
+		}
+	}
+	if (state_store_sync(&state->store, config) < 0) {
+		views_free(views, config->nservices, config);
+		return -1;
+	}
+	for (size_t i = 0; i < config->nservices; i++) {
+		const struct service_config *service = &config->services[i];
+		size_t at = 0;
+		const struct service_config *was = old_service_named(old, service->name, &at);
+
+		strcpy(views[i].row.name, service->name);
+		row_index_add_string(&views[i].row.index, service->name);
+		views[i].row.status = SERVICE_UNKNOWN;
+		views[i].stale = true;
+		for (size_t j = 0; j < service->nprobes; j++) {
+			probe_view_init(&views[i].probes[j], service, &service->probes[j]);
+			carry_probe(&views[i].probes[j], &service->probes[j],
+				    was != NULL ? &state->views[at] : NULL, was);
+		}
+	}
+	views_free(state->views, state->nviews, old);
+	state->views = views;
+	state->nviews = config->nservices;
+	state->synced = config;
+	return 0;
+}
+
+/* Checks SERVICE's files into VIEW's rows and kept reasons. */
+static void check_files(const struct service_config *service, const struct timespec *now,
+			struct service_view *view)
+{
+	struct health_reasons reasons;
+
+	health_reasons_init(&reasons);
+	for (size_t i = 0; i < service->nfiles; i++) {
+		struct file_row *row = &view->files[i];
+		struct file_result result;
+
+		file_check(&service->files[i], now, &result);
+		memset(row, 0, sizeof(*row));
+		row_index_add_string(&row->index, service->name);
+		row_index_add_string(&row->index, service->files[i].name);
+		snprintf(row->path, sizeof(row->path), "%s", service->files[i].path);
+		row->status = result.status;
+		row->age_known = result.age_known;
+		row->age_s = result.age_s;
+		health_add(&reasons, result.status == FILE_ERROR ? HEALTH_UNKNOWN
+				     : result.status == FILE_OK ? HEALTH_OK : HEALTH_CRITICAL,
+			   "%s", result.reason);
+	}
+	free(view->file_reasons);
+	view->file_reasons = health_keep(&reasons);
+}
+
+static void observe_one(const struct config *config, struct prober_state *state, size_t i,
+			const struct cycle_clock *clock)
+{
+	const struct service_config *service = &config->services[i];
+	struct service_view *view = &state->views[i];
+	struct health_reasons reasons;
+	struct service_row row = { 0 };
+
+	health_reasons_init(&reasons);
+	row.index = view->row.index;
+	strcpy(row.name, service->name);
+	row.fd_warn_pct = service->fd_warn_pct;
+	row.fd_crit_pct = service->fd_crit_pct;
+	if (state->have_table) {
+		if (service_observe(service, &config->agent, &state->table, clock,
+				    &state->store.services[i], &row, &reasons))
+			state->store.dirty = true;
+	} else {
+		row.status = SERVICE_UNKNOWN;
+		health_add(&reasons, HEALTH_UNKNOWN, "/proc could not be read");
+	}
+	view->row = row;
+	free(view->observed);
+	view->observed = health_keep(&reasons);
+	view->stale = false;
+}
+
+void cycle_observe(const struct config *config, struct prober_state *state, bool all)
+{
+	uint64_t started_us = monotonic_us(), started_cpu = thread_cpu_us();
+	struct cycle_clock clock;
+	struct timespec now;
+
+	if (state->have_table)
+		process_table_free(&state->table);
+	state->have_table = proc_scan("/proc", service_scan_wants(config), &state->table) == 0;
+	if (all) {
+		state->proc_pass_us = (uint32_t)(monotonic_us() - started_us);
+		state->proc_pass_cpu_us = (uint32_t)(thread_cpu_us() - started_cpu);
+	}
+	cycle_clock_read(&clock);
+	clock_gettime(CLOCK_REALTIME, &now);
+	for (size_t i = 0; i < config->nservices; i++) {
+		if (!all && !state->views[i].stale)
+			continue;
+		observe_one(config, state, i, &clock);
+		if (all)
+			check_files(&config->services[i], &now, &state->views[i]);
+	}
+	if (!all)
+		return;
+	host_stats_read("/proc", &state->host);
+	state->cycles++;
+	state->completed_ms = monotonic_ms();
+	state->last_pass_ms = (uint32_t)((monotonic_us() - started_us) / 1000);
+}
+
+size_t cycle_start_probes(const struct config *config, struct prober_state *state)
+{
+	size_t started = 0;
+
+	for (size_t i = 0; i < config->nservices; i++) {
+		for (size_t j = 0; j < config->services[i].nprobes; j++) {
+			struct probe_view *view = &state->views[i].probes[j];
+			struct probe_job *job;
+
+			if (view->running || (job = calloc(1, sizeof(*job))) == NULL)
+				continue;
+			job->probe = &config->services[i].probes[j];
+			job->service = i;
+			job->slot = j;
+			job->owner = config;
+			view->running = true;
+			probe_pool_submit(job);
+			started++;
+		}
+	}
+	return started;
+}
+
+static void record_one(const struct config *config, struct prober_state *state,
+		       const struct probe_job *job, const struct probe_listener *found,
+		       int64_t now_ms)
+{
+	const struct service_config *service = &config->services[job->service];
+	struct service_view *view = &state->views[job->service];
+	struct probe_view *probe = &view->probes[job->slot];
+	struct health_reasons reasons;
+	struct service_probe in = {
+		.result = &job->result,
+		.listener = found,
+		.table = state->have_table ? &state->table : NULL,
+		.main_pid = view->row.pid,
+		.main_unknown = view->row.status == SERVICE_UNKNOWN,
+		.now_ms = now_ms,
+	};
+
+	health_reasons_init(&reasons);
+	service_probe_record(service, job->slot, &in, &state->store.services[job->service],
+			     &probe->row, &reasons);
+	free(probe->reasons);
+	probe->reasons = health_keep(&reasons);
+	probe->running = false;
+}
+
+size_t cycle_record_probes(const struct config *config, struct prober_state *state,
+			   struct probe_job *done)
+{
+	struct listener_table listeners = { 0 };
+	struct probe_listener *found;
+	struct probe_job *jobs;
+	struct timespec now;
+	size_t n = 0, at = 0;
+
+	for (struct probe_job *job = done; job != NULL; job = job->next) {
+		state->probes_cpu_us += job->cpu_us;
+		n += job->owner == config;
+	}
+	jobs = array_of(n, sizeof(*jobs));
+	found = array_of(n, sizeof(*found));
+	for (struct probe_job *job = done, *next; job != NULL; job = next) {
+		next = job->next;
+		if (job->owner == config && jobs != NULL && found != NULL)
+			jobs[at++] = *job;
+		else if (job->owner == config)
+			state->views[job->service].probes[job->slot].running = false;
+		free(job);
+	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (at > 0)
+		probe_listeners_find(state->have_table ? &state->table : NULL, &state->listeners,
+				     jobs, at, &listeners, found);
+	for (size_t i = 0; i < at; i++)
+		record_one(config, state, &jobs[i], &found[i],
+			   (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+	listener_table_free(&listeners);
+	free(jobs);
+	free(found);
+	return at;
+}
+
+static void *snapshot_alloc(const struct config *config, const struct prober_state *state)
 {
 	struct snapshot *snapshot = calloc(1, sizeof(*snapshot));
 
@@ -60,7 +339,9 @@ static struct snapshot *snapshot_for(const struct config *config,
 	snapshot->services = array_of(config->nservices, sizeof(*snapshot->services));
 	snapshot->files = array_of(count_files(config), sizeof(*snapshot->files));
 	snapshot->probes = array_of(count_probes(config), sizeof(*snapshot->probes));
-	if (snapshot->services == NULL || snapshot->files == NULL || snapshot->probes == NULL) {
+	snapshot->restarts = array_of(count_restarts(&state->store), sizeof(*snapshot->restarts));
+	if (snapshot->services == NULL || snapshot->files == NULL || snapshot->probes == NULL ||
+	    snapshot->restarts == NULL) {
 		snapshot_free(snapshot);
 		return NULL;
 	}
@@ -69,49 +350,13 @@ static struct snapshot *snapshot_for(const struct config *config,
 	snapshot->interval_ms = (uint32_t)config->agent.interval_ms;
 	snapshot->config_reloads = state->config_reloads;
 	snapshot->config_failures = state->config_failures;
-	snapshot->host_fd_allocated = -1;
-	snapshot->host_fd_max = -1;
-	snapshot->host_listen_overflows = -1;
-	for (size_t i = 0; i < config->nservices; i++) {
-		struct service_row *row = &snapshot->services[i];
-
-		strcpy(row->name, config->services[i].name);
-		row_index_add_string(&row->index, row->name);
-		row->fd_warn_pct = config->services[i].fd_warn_pct;
-		row->fd_crit_pct = config->services[i].fd_crit_pct;
-	}
 	return snapshot;
 }
 
-/* Checks SERVICE's files into rows starting at ROWS; returns how many it filled. */
-static size_t check_files(const struct service_config *service, const struct timespec *now,
-			  struct file_row *rows, struct health_reasons *reasons)
-{
-	for (size_t i = 0; i < service->nfiles; i++) {
-		struct file_row *row = &rows[i];
-		struct file_result result;
-
-		file_check(&service->files[i], now, &result);
-		row_index_add_string(&row->index, service->name);
-		row_index_add_string(&row->index, service->files[i].name);
-		snprintf(row->path, sizeof(row->path), "%s", service->files[i].path);
-		row->status = result.status;
-		row->age_known = result.age_known;
-		row->age_s = result.age_s;
-		health_add(reasons, result.status == FILE_ERROR ? HEALTH_UNKNOWN
-				    : result.status == FILE_OK ? HEALTH_OK : HEALTH_CRITICAL,
-			   "%s", result.reason);
-	}
-	return service->nfiles;
-}
-
-static int add_restart_rows(struct snapshot *snapshot, const struct state_store *store)
+static void add_restart_rows(struct snapshot *snapshot, const struct state_store *store)
 {
 	size_t n = 0;
 
-	snapshot->restarts = array_of(count_restarts(store), sizeof(*snapshot->restarts));
-	if (snapshot->restarts == NULL)
-		return -1;
 	for (size_t i = 0; i < store->nservices; i++) {
 		const struct service_state *state = &store->services[i];
 
@@ -131,7 +376,6 @@ static int add_restart_rows(struct snapshot *snapshot, const struct state_store 
 		}
 	}
 	snapshot->nrestarts = n;
-	return 0;
 }
 
 static int64_t last_restart_ms(const struct service_state *state)
@@ -139,157 +383,123 @@ static int64_t last_restart_ms(const struct service_state *state)
 	return state->nevents > 0 ? state->events[state->nevents - 1].time_ms : 0;
 }
 
-/* Every probe of every service, in configuration order, run side by side. */
-static struct probe_job *run_probes(const struct config *config)
+/* A service's row as published: its process columns and every part's reasons, in the
+ * order process, probes, files. */
+static void publish_service(const struct service_config *service, const struct service_view *view,
+			    const struct service_state *kept, struct service_row *row,
+			    struct probe_row *probes, struct file_row *files)
 {
-	size_t n = count_probes(config), at = 0;
-	struct probe_job *jobs = array_of(n, sizeof(*jobs));
+	struct health_reasons reasons;
 
-	if (jobs == NULL)
+	health_reasons_init(&reasons);
+	*row = view->row;
+	row->restarts = kept->restarts;
+	row->last_restart_ms = last_restart_ms(kept);
+	health_add_kept(&reasons, view->observed);
+	for (size_t j = 0; j < service->nprobes; j++) {
+		probes[j] = view->probes[j].row;
+		health_add_kept(&reasons, view->probes[j].reasons);
+	}
+	for (size_t j = 0; j < service->nfiles; j++)
+		files[j] = view->files[j];
+	health_add_kept(&reasons, view->file_reasons);
+	row->health = reasons.level;
+	health_text(&reasons, row->health_text, sizeof(row->health_text));
+}
+
+struct snapshot *cycle_snapshot(const struct config *config, const struct prober_state *state)
+{
+	struct snapshot *snapshot = snapshot_alloc(config, state);
+
+	if (snapshot == NULL)
 		return NULL;
 	for (size_t i = 0; i < config->nservices; i++) {
-		for (size_t j = 0; j < config->services[i].nprobes; j++)
-			jobs[at++].probe = &config->services[i].probes[j];
-	}
-	probe_pool_run(jobs, n);
-	return jobs;
-}
-
-void prober_state_free(struct prober_state *state)
-{
-	state_store_free(&state->store);
-	listener_memory_free(&state->listeners);
-}
-
-static void observe_services(const struct config *config, struct prober_state *state,
-			     const struct process_table *table, const struct probe_job *jobs,
-			     const struct probe_listener *listeners, struct snapshot *snapshot)
-{
-	struct cycle_clock clock;
-	struct timespec now;
-	size_t file_at = 0, probe_at = 0;
-
-	cycle_clock_read(&clock);
-	clock_gettime(CLOCK_REALTIME, &now);
-	for (size_t i = 0; i < config->nservices; i++) {
 		const struct service_config *service = &config->services[i];
-		struct service_row *row = &snapshot->services[i];
-		struct health_reasons reasons;
 
-		health_reasons_init(&reasons);
-		if (table != NULL) {
-			if (service_observe(service, &config->agent, table, &clock,
-					    &state->store.services[i], row, &reasons))
-				state->store.dirty = true;
-		} else {
-			row->status = SERVICE_UNKNOWN;
-			health_add(&reasons, HEALTH_UNKNOWN, "/proc could not be read");
-		}
-		row->restarts = state->store.services[i].restarts;
-		row->last_restart_ms = last_restart_ms(&state->store.services[i]);
-		struct service_probes probes = {
-			.jobs = &jobs[probe_at],
-			.listeners = &listeners[probe_at],
-			.table = table,
-			.main_pid = row->pid,
-			.main_unknown = row->status == SERVICE_UNKNOWN,
-			.now_ms = clock.now_ms,
-		};
-
-		service_probes_record(service, &probes, &state->store.services[i],
-				      &snapshot->probes[probe_at], &reasons);
-		probe_at += service->nprobes;
-		file_at += check_files(service, &now, &snapshot->files[file_at], &reasons);
-		row->health = reasons.level;
-		health_text(&reasons, row->health_text, sizeof(row->health_text));
+		publish_service(service, &state->views[i], &state->store.services[i],
+				&snapshot->services[i], &snapshot->probes[snapshot->nprobes],
+				&snapshot->files[snapshot->nfiles]);
+		snapshot->nprobes += service->nprobes;
+		snapshot->nfiles += service->nfiles;
 	}
-	snapshot->nfiles = file_at;
-	snapshot->nprobes = probe_at;
+	add_restart_rows(snapshot, &state->store);
+	snapshot->host_fd_allocated = state->host.fd_allocated;
+	snapshot->host_fd_max = state->host.fd_max;
+	snapshot->host_listen_overflows = state->host.listen_overflows;
+	snapshot->processes_scanned = state->have_table ? (uint32_t)state->table.count : 0;
+	snapshot->proc_pass_us = state->proc_pass_us;
+	snapshot->proc_pass_cpu_us = state->proc_pass_cpu_us;
+	snapshot->completed_ms = state->completed_ms;
+	snapshot->last_cycle_ms = state->last_pass_ms;
+	snapshot->last_cycle_cpu_us = state->last_cycle_cpu_us;
+	snapshot_sort(snapshot);
+	return snapshot;
 }
 
 struct snapshot *cycle_run(const struct config *config, struct prober_state *state)
 {
-	uint64_t started_us = monotonic_us(), started_cpu = thread_cpu_us();
-	uint64_t pass_started_us, pass_started_cpu;
-	struct process_table table;
-	struct host_stats host;
-	struct snapshot *snapshot;
-	struct listener_table listeners = { 0 };
-	struct probe_listener *found;
-	struct probe_job *jobs;
-	size_t nprobes = count_probes(config);
-	uint64_t probes_cpu_us = 0;
-	int scanned;
+	uint64_t started_cpu = thread_cpu_us();
+	size_t n = 0;
+	struct probe_job *done = NULL, **tail = &done, *jobs;
 
-	if (state->synced != config) {
-		if (state_store_sync(&state->store, config) < 0)
-			return NULL;
-		state->synced = config;
-	}
-	state->cycles++;
-	snapshot = snapshot_for(config, state);
-	/* Probes first: the process view published with them is then the fresher one. */
-	jobs = snapshot != NULL ? run_probes(config) : NULL;
-	if (jobs == NULL) {
-		snapshot_free(snapshot);
+	if (state->synced != config && cycle_sync(config, state) < 0)
 		return NULL;
+	cycle_observe(config, state, true);
+	jobs = array_of(count_probes(config), sizeof(*jobs));
+	if (jobs == NULL)
+		return NULL;
+	for (size_t i = 0; i < config->nservices; i++) {
+		for (size_t j = 0; j < config->services[i].nprobes; j++, n++) {
+			jobs[n].probe = &config->services[i].probes[j];
+			jobs[n].service = i;
+			jobs[n].slot = j;
+			jobs[n].owner = config;
+		}
 	}
-	pass_started_us = monotonic_us();
-	pass_started_cpu = thread_cpu_us();
-	scanned = proc_scan("/proc", service_scan_wants(config), &table) == 0;
-	snapshot->proc_pass_us = (uint32_t)(monotonic_us() - pass_started_us);
-	snapshot->proc_pass_cpu_us = (uint32_t)(thread_cpu_us() - pass_started_cpu);
-	snapshot->processes_scanned = scanned ? (uint32_t)table.count : 0;
-	found = array_of(nprobes, sizeof(*found));
-	if (found != NULL && nprobes > 0)
-		probe_listeners_find(scanned ? &table : NULL, &state->listeners, jobs, nprobes,
-				     &listeners, found);
-	if (found != NULL)
-		observe_services(config, state, scanned ? &table : NULL, jobs, found, snapshot);
-	listener_table_free(&listeners);
-	for (size_t i = 0; i < nprobes; i++)
-		probes_cpu_us += jobs[i].cpu_us;
-	free(found);
+	probe_pool_run(jobs, n);
+	/* Recorded as the daemon records them: a list it frees. */
+	for (size_t i = 0; i < n; i++) {
+		struct probe_job *copy = malloc(sizeof(*copy));
+
+		if (copy == NULL)
+			continue;
+		*copy = jobs[i];
+		copy->next = NULL;
+		*tail = copy;
+		tail = &copy->next;
+	}
 	free(jobs);
-	if (scanned)
-		process_table_free(&table);
-	if (found == NULL || add_restart_rows(snapshot, &state->store) < 0) {
-		snapshot_free(snapshot);
-		return NULL;
-	}
-	host_stats_read("/proc", &host);
-	snapshot->host_fd_allocated = host.fd_allocated;
-	snapshot->host_fd_max = host.fd_max;
-	snapshot->host_listen_overflows = host.listen_overflows;
-	snapshot_sort(snapshot);
-	snapshot->completed_ms = monotonic_ms();
-	snapshot->last_cycle_ms = (uint32_t)((monotonic_us() - started_us) / 1000);
-	/* The probe threads' CPU counts too: the cycle is what they did together. */
-	snapshot->last_cycle_cpu_us = (uint32_t)(thread_cpu_us() - started_cpu + probes_cpu_us);
-	return snapshot;
+	cycle_record_probes(config, state, done);
+	state->last_cycle_cpu_us = (uint32_t)(thread_cpu_us() - started_cpu + state->probes_cpu_us);
+	return cycle_snapshot(config, state);
 }
 
 struct snapshot *cycle_initial_snapshot(const struct config *config,
 					const struct prober_state *state)
 {
-	struct snapshot *snapshot = snapshot_for(config, state);
+	struct snapshot *snapshot = snapshot_alloc(config, state);
 
 	if (snapshot == NULL)
 		return NULL;
+	snapshot->host_fd_allocated = -1;
+	snapshot->host_fd_max = -1;
+	snapshot->host_listen_overflows = -1;
 	for (size_t i = 0; i < snapshot->nservices; i++) {
 		const struct service_config *service = &config->services[i];
+		struct service_row *row = &snapshot->services[i];
 
-		snapshot->services[i].status = SERVICE_UNKNOWN;
-		snapshot->services[i].health = HEALTH_UNKNOWN;
-		snprintf(snapshot->services[i].health_text, sizeof(snapshot->services[i].health_text),
-			 "no probe cycle has completed yet");
+		strcpy(row->name, service->name);
+		row_index_add_string(&row->index, row->name);
+		row->fd_warn_pct = service->fd_warn_pct;
+		row->fd_crit_pct = service->fd_crit_pct;
+		row->status = SERVICE_UNKNOWN;
+		row->health = HEALTH_UNKNOWN;
+		snprintf(row->health_text, sizeof(row->health_text), "no probe cycle has completed yet");
 		for (size_t j = 0; j < service->nprobes; j++) {
-			struct probe_row *row = &snapshot->probes[snapshot->nprobes++];
+			struct probe_view view = { 0 };
 
-			row_index_add_string(&row->index, service->name);
-			row_index_add_string(&row->index, service->probes[j].name);
-			snprintf(row->target, sizeof(row->target), "%s", service->probes[j].target);
-			row->status = PROBE_NOT_RUN;
+			probe_view_init(&view, service, &service->probes[j]);
+			snapshot->probes[snapshot->nprobes++] = view.row;
 		}
 	}
 	snapshot_sort(snapshot);

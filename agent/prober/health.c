@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Unknown ranks below critical: a service known to be broken is worse news than one
@@ -34,21 +35,13 @@ void health_reasons_init(struct health_reasons *reasons)
 	reasons->level = HEALTH_OK;
 }
 
-void health_add(struct health_reasons *reasons, enum health level, const char *fmt, ...)
+/* Adds TEXT, already clean, at LEVEL. */
+static void add_clean(struct health_reasons *reasons, enum health level, const char *text)
 {
-	char text[HEALTH_REASON_LEN];
-	va_list ap;
-
 	if (level == HEALTH_OK)
 		return;
 	if (health_worse(level, reasons->level))
 		reasons->level = level;
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	/* The one way into ohServiceHealthText: whatever a reason quotes, and wherever the
-	 * buffer cut it, what is published stays one line of valid UTF-8. */
-	clean_text_in_place(text);
 	/* Two probes of one port find the same holder: say it once. */
 	for (size_t i = 0; i < reasons->count; i++) {
 		if (reasons->items[i].level == level && strcmp(reasons->items[i].text, text) == 0)
@@ -59,8 +52,24 @@ void health_add(struct health_reasons *reasons, enum health level, const char *f
 		return;
 	}
 	reasons->items[reasons->count].level = level;
-	memcpy(reasons->items[reasons->count].text, text, sizeof(text));
+	snprintf(reasons->items[reasons->count].text, HEALTH_REASON_LEN, "%s", text);
 	reasons->count++;
+}
+
+void health_add(struct health_reasons *reasons, enum health level, const char *fmt, ...)
+{
+	char text[HEALTH_REASON_LEN];
+	va_list ap;
+
+	if (level == HEALTH_OK)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	/* The one way into ohServiceHealthText: whatever a reason quotes, and wherever the
+	 * buffer cut it, what is published stays one line of valid UTF-8. */
+	clean_text_in_place(text);
+	add_clean(reasons, level, text);
 }
 
 static void append(char *out, size_t len, size_t *used, const char *text)
@@ -105,5 +114,49 @@ void health_text(const struct health_reasons *reasons, char *out, size_t len)
 	if (used >= len && len > 4) {
 		memcpy(out + len - 4, "...", 4);
 		clean_text_in_place(out); /* the cut may have split a character */
+	}
+}
+
+/* Kept as one string: per reason, a level digit and the text, each ended by NUL; a
+ * final "d" item carries how many were dropped. */
+char *health_keep(const struct health_reasons *reasons)
+{
+	char dropped[32] = "";
+	size_t len = 1, at = 0;
+	char *kept;
+
+	if (reasons->count == 0 && reasons->dropped == 0)
+		return NULL;
+	for (size_t i = 0; i < reasons->count; i++)
+		len += 2 + strlen(reasons->items[i].text);
+	if (reasons->dropped > 0)
+		len += 2 + (size_t)snprintf(dropped, sizeof(dropped), "%zu", reasons->dropped);
+	kept = malloc(len);
+	if (kept == NULL)
+		return NULL;
+	for (size_t i = 0; i < reasons->count; i++) {
+		size_t n = strlen(reasons->items[i].text);
+
+		kept[at++] = (char)('0' + reasons->items[i].level);
+		memcpy(kept + at, reasons->items[i].text, n + 1);
+		at += n + 1;
+	}
+	if (dropped[0] != '\0') {
+		kept[at++] = 'd';
+		memcpy(kept + at, dropped, strlen(dropped) + 1);
+		at += strlen(dropped) + 1;
+	}
+	kept[at] = '\0';
+	return kept;
+}
+
+void health_add_kept(struct health_reasons *reasons, const char *kept)
+{
+	for (const char *at = kept; at != NULL && *at != '\0'; at += strlen(at) + 1) {
+		if (*at == 'd') {
+			reasons->dropped += strtoul(at + 1, NULL, 10);
+			continue;
+		}
+		add_clean(reasons, (enum health)(*at - '0'), at + 1);
 	}
 }

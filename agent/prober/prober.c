@@ -1,10 +1,15 @@
-/* The prober thread: runs a cycle every interval, publishes snapshots, reloads the config. */
+/* The prober thread: observes every interval and whenever an event says something changed
+ * (a process exited, a pidfile was written, a probe came back), publishes a snapshot each
+ * time, reloads the config. */
 #include "prober.h"
 #include "log.h"
 #include "clock.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +18,7 @@
 #include <time.h>
 
 #include "cycle.h"
+#include "exit_watch.h"
 #include "handoff.h"
 #include "probe_pool.h"
 #include "state_file.h"
@@ -24,6 +30,17 @@ static bool stop_requested, reload_requested, finished;
 static struct config *config;
 static struct prober_state state;
 static int state_lock_fd = -1;    /* the lock beside the state file, -1 until taken */
+static int epoll_fd = -1;         /* everything the prober waits on */
+static int control_fd = -1;       /* eventfd: a stop or reload was asked for */
+static struct exit_watch watch;
+
+enum wake_kind {
+	WAKE_CONTROL = WATCH_KINDS_BELOW,
+	WAKE_PROBES,
+};
+
+/* The state file is written at most this often while restarts keep coming. */
+#define SAVE_EVERY_MS 1000
 
 static void note_restart_only_settings(const struct config *old, const struct config *new)
 {
@@ -53,7 +70,33 @@ static int keep_state_file(const struct config *old, struct config *new)
 	return 0;
 }
 
-static void reload(void)
+/* Configurations replaced while their probes still ran: freed once those are back. */
+static struct config **retired;
+static size_t nretired;
+
+static void retire(struct config *old)
+{
+	struct config **grown = realloc(retired, (nretired + 1) * sizeof(*grown));
+
+	/* Out of memory: keeping it alive for good is the safe way to lose. */
+	if (grown == NULL)
+		return;
+	retired = grown;
+	retired[nretired++] = old;
+}
+
+static void free_retired(void)
+{
+	if (nretired == 0 || probe_pool_outstanding() > 0)
+		return;
+	for (size_t i = 0; i < nretired; i++)
+		config_free(retired[i]);
+	free(retired);
+	retired = NULL;
+	nretired = 0;
+}
+
+static bool reload(void)
 {
 	struct config_errors errors = { 0 };
 	struct config *fresh = config_load(config->path, &errors);
@@ -65,20 +108,21 @@ static void reload(void)
 		log_msg(LOG_ERR, "%s: not reloaded (%zu error%s); the previous configuration stays in effect",
 			config->path, errors.count, errors.count == 1 ? "" : "s");
 		config_errors_clear(&errors);
-		return;
+		return false;
 	}
 	note_restart_only_settings(config, fresh);
-	if (keep_state_file(config, fresh) < 0) {
+	if (keep_state_file(config, fresh) < 0 || cycle_sync(fresh, &state) < 0) {
 		state.config_failures++;
 		log_msg(LOG_ERR, "%s: not reloaded: out of memory", config->path);
 		config_free(fresh);
-		return;
+		return false;
 	}
-	config_free(config);
+	retire(config);
 	config = fresh;
-	state.synced = NULL;
 	state.config_reloads++;
 	log_msg(LOG_INFO, "%s: reloaded, %zu services", config->path, config->nservices);
+	free_retired();
+	return true;
 }
 
 /* Reads the restart history at start. An unusable file is moved aside (never deleted)
@@ -110,13 +154,15 @@ static void load_state(void)
 
 /* Writes the state file when something it keeps changed, and only under its lock. A
  * failure is logged once per distinct error and retried at the next cycle. */
-static void save_state(void)
+static void save_state(bool now)
 {
 	static char last_error[4608];
+	static uint64_t saved_ms;
 	char error[4608];
 
-	if (!state.store.dirty)
+	if (!state.store.dirty || (!now && monotonic_ms() - saved_ms < SAVE_EVERY_MS))
 		return;
+	saved_ms = monotonic_ms();
 	if (state_lock_check(&state_lock_fd, config->agent.state_file, error, sizeof(error)) == 0 &&
 	    state_file_save(config->agent.state_file, &state.store, error, sizeof(error)) == 0) {
 		state.store.dirty = false;
@@ -141,47 +187,210 @@ static void deadline_after(struct timespec *ts, uint64_t ms)
 	}
 }
 
+static void mark_stale_by_pid(pid_t pid)
+{
+	for (size_t i = 0; i < state.nviews; i++) {
+		if (state.views[i].row.pid == pid)
+			state.views[i].stale = true;
+	}
+}
+
+/* A file in a watched directory changed: services whose pidfile it is look again. NULL:
+ * events were lost, so every pidfile service does. */
+static void pidfile_changed(void *unused, const char *path)
+{
+	(void)unused;
+	for (size_t i = 0; i < config->nservices; i++) {
+		const struct service_config *service = &config->services[i];
+
+		if (service->match == MATCH_PIDFILE &&
+		    (path == NULL || strcmp(service->match_value, path) == 0))
+			state.views[i].stale = true;
+	}
+}
+
+static void watch_pidfile_dirs(void)
+{
+	const char **paths = calloc(config->nservices ? config->nservices : 1, sizeof(*paths));
+	size_t n = 0;
+
+	if (paths == NULL)
+		return;
+	for (size_t i = 0; i < config->nservices; i++) {
+		if (config->services[i].match == MATCH_PIDFILE)
+			paths[n++] = config->services[i].match_value;
+	}
+	exit_watch_files(&watch, paths, n);
+	free(paths);
+}
+
+/* Holds a pidfd on every main process seen up; one that exited meanwhile makes its
+ * services stale at once. */
+static void watch_main_processes(void)
+{
+	static int logged_errno;
+
+	exit_watch_begin(&watch);
+	for (size_t i = 0; i < state.nviews; i++) {
+		const struct service_row *row = &state.views[i].row;
+		const struct service_state *kept = &state.store.services[i];
+
+		if ((row->status != SERVICE_UP && row->status != SERVICE_STOPPED) || row->pid <= 0 ||
+		    kept->pid != row->pid)
+			continue;
+		if (exit_watch_pid(&watch, row->pid, kept->start_ticks) == 1)
+			state.views[i].stale = true;
+	}
+	exit_watch_end(&watch);
+	if (watch.pidfd_errno != 0 && watch.pidfd_errno != logged_errno)
+		log_msg(LOG_WARNING, "pidfd_open: %s; exits of some services are seen at the next "
+			"interval only", strerror(watch.pidfd_errno));
+	logged_errno = watch.pidfd_errno;
+}
+
+static bool any_stale(void)
+{
+	for (size_t i = 0; i < state.nviews; i++) {
+		if (state.views[i].stale)
+			return true;
+	}
+	return false;
+}
+
+/* The interval's cost as ohAgentLastCycleCpu shows it: everything the prober did since
+ * the previous interval began (passes, events, recording) and the probes that came back. */
+static void close_interval_accounts(void)
+{
+	uint64_t cpu = thread_cpu_us();
+
+	if (state.cycle_cpu_mark_us != 0)
+		state.last_cycle_cpu_us = (uint32_t)(cpu - state.cycle_cpu_mark_us + state.probes_cpu_us);
+	state.cycle_cpu_mark_us = cpu;
+	state.probes_cpu_us = 0;
+}
+
+static void handle_event(uint64_t tag)
+{
+	uint64_t count;
+
+	switch (WATCH_KIND(tag)) {
+	case WATCH_EXIT:
+		exit_watch_forget(&watch, (pid_t)WATCH_VALUE(tag));
+		mark_stale_by_pid((pid_t)WATCH_VALUE(tag));
+		break;
+	case WATCH_FILES:
+		exit_watch_read_files(&watch, pidfile_changed, NULL);
+		break;
+	case WAKE_CONTROL:
+		if (read(control_fd, &count, sizeof(count)) < 0) {
+			/* EAGAIN: already cleared. */
+		}
+		break;
+	default:
+		break; /* WAKE_PROBES: taken below */
+	}
+}
+
+/* Waits for the next thing to do: an event, or TIMEOUT_MS. */
+static void wait_for_events(int timeout_ms)
+{
+	struct epoll_event events[64];
+	int n = epoll_wait(epoll_fd, events, 64, timeout_ms);
+
+	for (int i = 0; i < n; i++)
+		handle_event(events[i].data.u64);
+}
+
+static void publish(void)
+{
+	struct snapshot *snapshot = cycle_snapshot(config, &state);
+
+	if (snapshot != NULL)
+		handoff_publish(snapshot);
+	else
+		log_msg(LOG_ERR, "snapshot after cycle %u failed: out of memory", state.cycles);
+}
+
+static void run_loop(void)
+{
+	uint64_t next_pass = monotonic_ms();
+
+	for (;;) {
+		uint64_t now = monotonic_ms();
+		bool changed = false, do_reload, stop;
+		struct probe_job *done;
+		int timeout;
+
+		pthread_mutex_lock(&lock);
+		do_reload = reload_requested;
+		stop = stop_requested;
+		reload_requested = false;
+		pthread_mutex_unlock(&lock);
+		if (stop)
+			return;
+		if (do_reload && reload()) {
+			watch_pidfile_dirs();
+			next_pass = now;
+		}
+		if (now >= next_pass) {
+			close_interval_accounts();
+			cycle_observe(config, &state, true);
+			cycle_start_probes(config, &state);
+			watch_pidfile_dirs();
+			next_pass += config->agent.interval_ms;
+			if (next_pass <= now)
+				next_pass = now + config->agent.interval_ms;
+			changed = true;
+		}
+		/* An exit seen, or a pidfile written: those services again, now. */
+		while (any_stale()) {
+			cycle_observe(config, &state, false);
+			changed = true;
+		}
+		if (changed)
+			watch_main_processes();
+		done = probe_pool_take_done();
+		if (done != NULL) {
+			changed |= cycle_record_probes(config, &state, done) > 0;
+			free_retired();
+		}
+		if (changed)
+			publish();
+		save_state(false);
+		now = monotonic_ms();
+		timeout = next_pass > now ? (int)(next_pass - now) : 0;
+		if (!any_stale())
+			wait_for_events(timeout);
+	}
+}
+
 static void *prober_main(void *unused)
 {
 	(void)unused;
 	load_state();
-	for (;;) {
-		uint64_t started = monotonic_ms(), elapsed;
-		struct snapshot *snapshot = cycle_run(config, &state);
-		struct timespec deadline;
-		bool do_reload;
-
-		if (snapshot != NULL)
-			handoff_publish(snapshot);
-		else
-			log_msg(LOG_ERR, "probe cycle %u failed: out of memory", state.cycles);
-		save_state();
-		elapsed = monotonic_ms() - started;
-		deadline_after(&deadline, elapsed < config->agent.interval_ms
-						  ? config->agent.interval_ms - elapsed : 0);
-		pthread_mutex_lock(&lock);
-		while (!stop_requested && !reload_requested &&
-		       pthread_cond_timedwait(&wakeup, &lock, &deadline) != ETIMEDOUT)
-			;
-		do_reload = reload_requested;
-		reload_requested = false;
-		if (stop_requested) {
-			pthread_mutex_unlock(&lock);
-			break;
-		}
-		pthread_mutex_unlock(&lock);
-		if (do_reload)
-			reload();
-	}
+	watch_pidfile_dirs();
+	run_loop();
 	probe_pool_stop();
+	for (struct probe_job *job = probe_pool_take_done(), *next; job != NULL; job = next) {
+		next = job->next;
+		free(job);
+	}
 	/* Keeps when each main process was last seen, so downtime spans this stop. */
 	state.store.dirty = true;
-	save_state();
+	save_state(true);
+	exit_watch_free(&watch);
 	pthread_mutex_lock(&lock);
 	finished = true;
 	pthread_cond_broadcast(&wakeup);
 	pthread_mutex_unlock(&lock);
 	return NULL;
+}
+
+static int add_wake(int fd, uint32_t kind)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = WATCH_TAG(kind, 0) };
+
+	return fd < 0 ? -1 : epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev);
 }
 
 int prober_start(struct config *initial, int lock_fd)
@@ -194,6 +403,13 @@ int prober_start(struct config *initial, int lock_fd)
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&wakeup, &attr);
 	pthread_condattr_destroy(&attr);
+	epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	control_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (add_wake(control_fd, WAKE_CONTROL) < 0 || add_wake(probe_pool_done_fd(), WAKE_PROBES) < 0)
+		return -1;
+	exit_watch_init(&watch, epoll_fd);
+	if (cycle_sync(config, &state) < 0)
+		return -1;
 	handoff_publish(cycle_initial_snapshot(config, &state));
 	if (pthread_create(&thread, NULL, prober_main, NULL) != 0)
 		return -1;
@@ -201,12 +417,21 @@ int prober_start(struct config *initial, int lock_fd)
 	return 0;
 }
 
+static void wake(void)
+{
+	uint64_t one = 1;
+
+	if (write(control_fd, &one, sizeof(one)) < 0) {
+		/* EAGAIN: the counter is saturated; the prober is due to wake anyway. */
+	}
+}
+
 void prober_request_reload(void)
 {
 	pthread_mutex_lock(&lock);
 	reload_requested = true;
-	pthread_cond_broadcast(&wakeup);
 	pthread_mutex_unlock(&lock);
+	wake();
 }
 
 int prober_stop(unsigned wait_ms)
@@ -217,7 +442,7 @@ int prober_stop(unsigned wait_ms)
 	deadline_after(&deadline, wait_ms);
 	pthread_mutex_lock(&lock);
 	stop_requested = true;
-	pthread_cond_broadcast(&wakeup);
+	wake();
 	while (!finished && pthread_cond_timedwait(&wakeup, &lock, &deadline) != ETIMEDOUT)
 		;
 	ended = finished;
@@ -228,5 +453,11 @@ int prober_stop(unsigned wait_ms)
 	prober_state_free(&state);
 	config_free(config);
 	config = NULL;
+	for (size_t i = 0; i < nretired; i++)
+		config_free(retired[i]);
+	free(retired);
+	nretired = 0;
+	close(epoll_fd);
+	close(control_fd);
 	return 0;
 }

@@ -1,5 +1,5 @@
-/* Turns one service's probe results into its probe rows, its probe records and health
- * reasons (fail_after consecutive failures make a failing probe critical). */
+/* Turns one probe's result into its probe row, its probe record and health reasons
+ * (fail_after consecutive failures make a failing probe critical). */
 #include "service_probes.h"
 #include "clean_text.h"
 
@@ -9,7 +9,7 @@
 /* A listener owned outside the service's tree: the port is someone else's (a stale
  * forwarder, say), whatever the probe says. Only services with a match have a tree. */
 static void judge_owner(const struct service_config *service, const struct probe_config *probe,
-			const struct service_probes *in, const struct probe_listener *found,
+			const struct service_probe *in, const struct probe_listener *found,
 			struct health_reasons *reasons)
 {
 	if (service->match != MATCH_NONE && found->owner_denied > 0) {
@@ -60,36 +60,33 @@ static void judge_result(const struct service_config *service, const struct prob
 			   result->error, queue, record->consec_failures, service->fail_after);
 }
 
-void service_probes_record(const struct service_config *service, const struct service_probes *in,
-			   struct service_state *state, struct probe_row *rows,
-			   struct health_reasons *reasons)
+void service_probe_record(const struct service_config *service, size_t slot,
+			  const struct service_probe *in, struct service_state *state,
+			  struct probe_row *row, struct health_reasons *reasons)
 {
-	for (size_t i = 0; i < service->nprobes; i++) {
-		const struct probe_config *probe = &service->probes[i];
-		const struct probe_result *result = &in->jobs[i].result;
-		const struct probe_listener *found = &in->listeners[i];
-		struct probe_state *record = &state->probes[i];
-		struct probe_row *row = &rows[i];
+	const struct probe_config *probe = &service->probes[slot];
+	const struct probe_listener *found = in->listener;
+	struct probe_state *record = &state->probes[slot];
 
-		judge_result(service, probe, result, found, record, in->now_ms, reasons);
-		judge_owner(service, probe, in, found, reasons);
-		row_index_add_string(&row->index, service->name);
-		row_index_add_string(&row->index, probe->name);
-		snprintf(row->target, sizeof(row->target), "%s", probe->target);
-		row->timeout_ms = probe->timeout_ms;
-		row->status = result->status;
-		row->latency_us = result->latency_us;
-		row->consec_failures = record->consec_failures;
-		row->failures = record->failures;
-		row->last_success_ms = record->last_success_ms;
-		snprintf(row->last_error, sizeof(row->last_error), "%s", record->last_error);
-		if (found->listener != NULL) {
-			row->accept_queue = found->listener->accept_queue;
-			row->accept_backlog = found->listener->accept_backlog;
-			row->connections = found->listener->connections;
-			row->stalled_connections = found->listener->stalled;
-		}
-		row->owner_known = found->listener == NULL || found->owner != 0;
-		row->listener_pid = (uint32_t)found->owner;
+	judge_result(service, probe, in->result, found, record, in->now_ms, reasons);
+	judge_owner(service, probe, in, found, reasons);
+	memset(row, 0, sizeof(*row));
+	row_index_add_string(&row->index, service->name);
+	row_index_add_string(&row->index, probe->name);
+	snprintf(row->target, sizeof(row->target), "%s", probe->target);
+	row->timeout_ms = probe->timeout_ms;
+	row->status = in->result->status;
+	row->latency_us = in->result->latency_us;
+	row->consec_failures = record->consec_failures;
+	row->failures = record->failures;
+	row->last_success_ms = record->last_success_ms;
+	snprintf(row->last_error, sizeof(row->last_error), "%s", record->last_error);
+	if (found->listener != NULL) {
+		row->accept_queue = found->listener->accept_queue;
+		row->accept_backlog = found->listener->accept_backlog;
+		row->connections = found->listener->connections;
+		row->stalled_connections = found->listener->stalled;
 	}
+	row->owner_known = found->listener == NULL || found->owner != 0;
+	row->listener_pid = (uint32_t)found->owner;
 }
