@@ -10,13 +10,18 @@
 #include "config.h"
 #include "oobhealth.h"
 
-/* A row's index as OID sub-identifiers: a string index is its length, then its bytes.
- * The longest are a service name and then a probe or file name. */
-#define ROW_INDEX_MAX (1 + OH_SERVICE_NAME_MAX + 1 + OH_PROBE_NAME_MAX)
+/* A row's index: the OID sub-identifiers that follow an instance's column. A string index
+ * is its length, then its bytes, so each of those sub-identifiers fits a byte; a number
+ * index (ohRestartIndex) may end the index as one sub-identifier of any uint32 value.
+ * The longest strings are a service name and then a probe or file name. */
+#define ROW_INDEX_BYTES (1 + OH_SERVICE_NAME_MAX + 1 + OH_PROBE_NAME_MAX)
 _Static_assert(OH_FILE_NAME_MAX <= OH_PROBE_NAME_MAX, "ohFileTable's index must fit a row_index");
+_Static_assert(ROW_INDEX_BYTES <= UINT8_MAX, "a string's length and nbytes must fit a byte");
 struct row_index {
-	uint32_t len;
-	uint32_t sub[ROW_INDEX_MAX];
+	uint32_t number;                   /* the last sub-identifier, when has_number */
+	uint8_t nbytes;
+	bool has_number;
+	uint8_t bytes[ROW_INDEX_BYTES];    /* the sub-identifiers before the number */
 };
 
 /* Times are wall-clock ms since the epoch; 0 means "never" or "not known". */
@@ -111,9 +116,14 @@ struct snapshot {
 
 void snapshot_free(struct snapshot *snapshot);
 
-/* Appends NAME as a length-prefixed string index. */
+/* Append NAME as a length-prefixed string index (cut to what fits), or NUMBER as the
+ * last sub-identifier: nothing is added after a number. */
 void row_index_add_string(struct row_index *index, const char *name);
 void row_index_add_number(struct row_index *index, uint32_t number);
+
+/* How many OID sub-identifiers INDEX stands for, and the one at position I. */
+uint32_t row_index_len(const struct row_index *index);
+uint32_t row_index_sub(const struct row_index *index, uint32_t i);
 
 /* Orders rows by index the way SNMP orders OIDs. */
 int row_index_compare(const struct row_index *a, const struct row_index *b);

@@ -12,16 +12,16 @@
  * probe's or the file's name. */
 static void index_names(const struct row_index *index, char *service, char *name)
 {
-	uint32_t at = 0, len;
+	const uint8_t *at = index->bytes, *end = index->bytes + index->nbytes;
 
 	service[0] = name[0] = '\0';
-	for (int part = 0; part < 2 && at < index->len; part++) {
+	for (int part = 0; part < 2 && at < end; part++) {
 		char *out = part == 0 ? service : name;
+		uint8_t len = *at++;
 
-		len = index->sub[at++];
-		for (uint32_t i = 0; i < len && at < index->len; i++)
-			out[i] = (char)index->sub[at++];
+		memcpy(out, at, len);
 		out[len] = '\0';
+		at += len;
 	}
 }
 

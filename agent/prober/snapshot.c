@@ -20,30 +20,48 @@ void snapshot_free(struct snapshot *snapshot)
 
 void row_index_add_string(struct row_index *index, const char *name)
 {
+	size_t room = ROW_INDEX_BYTES - index->nbytes;
 	size_t len = strlen(name);
 
-	if (index->len + 1 + len > ROW_INDEX_MAX)
-		len = ROW_INDEX_MAX - index->len - 1;
-	index->sub[index->len++] = (uint32_t)len;
-	for (size_t i = 0; i < len; i++)
-		index->sub[index->len++] = (unsigned char)name[i];
+	if (index->has_number || room == 0)
+		return;
+	if (len > room - 1)
+		len = room - 1;
+	index->bytes[index->nbytes++] = (uint8_t)len;
+	memcpy(index->bytes + index->nbytes, name, len);
+	index->nbytes += (uint8_t)len;
 }
 
 void row_index_add_number(struct row_index *index, uint32_t number)
 {
-	if (index->len < ROW_INDEX_MAX)
-		index->sub[index->len++] = number;
+	if (index->has_number)
+		return;
+	index->number = number;
+	index->has_number = true;
+}
+
+uint32_t row_index_len(const struct row_index *index)
+{
+	return index->nbytes + index->has_number;
+}
+
+uint32_t row_index_sub(const struct row_index *index, uint32_t i)
+{
+	return i < index->nbytes ? index->bytes[i] : index->number;
 }
 
 int row_index_compare(const struct row_index *a, const struct row_index *b)
 {
-	uint32_t n = a->len < b->len ? a->len : b->len;
+	uint32_t a_len = row_index_len(a), b_len = row_index_len(b);
+	uint32_t n = a_len < b_len ? a_len : b_len;
 
 	for (uint32_t i = 0; i < n; i++) {
-		if (a->sub[i] != b->sub[i])
-			return a->sub[i] < b->sub[i] ? -1 : 1;
+		uint32_t a_sub = row_index_sub(a, i), b_sub = row_index_sub(b, i);
+
+		if (a_sub != b_sub)
+			return a_sub < b_sub ? -1 : 1;
 	}
-	return (a->len > b->len) - (a->len < b->len);
+	return (a_len > b_len) - (a_len < b_len);
 }
 
 /* Every row type begins with its struct row_index. */

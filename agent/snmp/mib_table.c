@@ -11,13 +11,16 @@ static const struct row_index *row_at(struct mib_rows rows, size_t i)
 /* Compares an index given as OID sub-ids with a row's index, in OID order. */
 static int index_compare(const oid *sub, size_t len, const struct row_index *index)
 {
-	size_t n = len < index->len ? len : index->len;
+	uint32_t index_len = row_index_len(index);
+	size_t n = len < index_len ? len : index_len;
 
-	for (size_t i = 0; i < n; i++) {
-		if (sub[i] != index->sub[i])
-			return sub[i] < index->sub[i] ? -1 : 1;
+	for (uint32_t i = 0; i < n; i++) {
+		oid index_sub = row_index_sub(index, i);
+
+		if (sub[i] != index_sub)
+			return sub[i] < index_sub ? -1 : 1;
 	}
-	return (len > index->len) - (len < index->len);
+	return (len > index_len) - (len < index_len);
 }
 
 /* First row whose index is greater than SUB (or equal to it, when INCLUSIVE). */
@@ -124,8 +127,8 @@ static void set_instance_oid(const struct mib_table *table, const struct row_ind
 
 	memcpy(name, table->entry, table->entry_len * sizeof(oid));
 	name[len++] = column;
-	for (uint32_t i = 0; i < index->len && len < MAX_OID_LEN; i++)
-		name[len++] = index->sub[i];
+	for (uint32_t i = 0; i < row_index_len(index) && len < MAX_OID_LEN; i++)
+		name[len++] = row_index_sub(index, i);
 	snmp_set_var_objid(var, name, len);
 }
 

@@ -109,7 +109,8 @@ static void a_row_keeps_its_index_when_a_file_is_inserted_before_it(void)
 	CHECK(row_index_compare(&old_row, &want) == 0);
 	CHECK(row_index_compare(&new_row, &want) == 0);
 	/* 3 "svc" 5 "b.pid": the service name, then the file name, each length-prefixed. */
-	CHECK(want.len == 10 && want.sub[0] == 3 && want.sub[4] == 5 && want.sub[5] == 'b');
+	CHECK(row_index_len(&want) == 10 && row_index_sub(&want, 0) == 3 &&
+	      row_index_sub(&want, 4) == 5 && row_index_sub(&want, 5) == 'b');
 	config_free(before);
 	config_free(after);
 }

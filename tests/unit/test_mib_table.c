@@ -41,8 +41,8 @@ static struct mib_rows make_rows(void)
 	return (struct mib_rows){ .base = rows, .count = 3, .stride = sizeof(rows[0]) };
 }
 
-/* NAME = entry . column . index of ROW (or a bare prefix when column is 0). */
-static size_t instance(oid *name, unsigned column, const struct service_row *row)
+/* NAME = entry . column . INDEX (or a bare prefix when column is 0). */
+static size_t instance_of(oid *name, unsigned column, const struct row_index *index)
 {
 	size_t len = ENTRY_LEN;
 
@@ -50,9 +50,14 @@ static size_t instance(oid *name, unsigned column, const struct service_row *row
 	if (column == 0)
 		return len;
 	name[len++] = column;
-	for (uint32_t i = 0; row && i < row->index.len; i++)
-		name[len++] = row->index.sub[i];
+	for (uint32_t i = 0; index && i < row_index_len(index); i++)
+		name[len++] = row_index_sub(index, i);
 	return len;
+}
+
+static size_t instance(oid *name, unsigned column, const struct service_row *row)
+{
+	return instance_of(name, column, row ? &row->index : NULL);
 }
 
 static void get_finds_the_exact_row(void)
@@ -197,7 +202,194 @@ static void rows_sort_by_length_then_bytes(void)
 	CHECK(row_index_compare(&a, &b) < 0);
 	CHECK(row_index_compare(&b, &a) > 0);
 	CHECK(row_index_compare(&a, &c) == 0);
-	CHECK(a.len == 3 && a.sub[0] == 2 && a.sub[1] == 'z');
+	CHECK(row_index_len(&a) == 3 && row_index_sub(&a, 0) == 2 && row_index_sub(&a, 1) == 'z');
+}
+
+static void getnext_from_odd_indexes(void)
+{
+	struct mib_rows r = make_rows();
+	oid name[MAX_OID_LEN];
+	unsigned column = 0;
+	size_t len = instance(name, 2, NULL);
+
+	/* A zero length sorts before every name. */
+	name[len] = 0;
+	CHECK(mib_table_find(&table, r, name, len + 1, 0, &column) == &rows[0] && column == 2);
+	/* "d" then a sub-id no byte reaches: after "db", before "web". */
+	name[len] = 2;
+	name[len + 1] = 'd';
+	name[len + 2] = 300;
+	CHECK(mib_table_find(&table, r, name, len + 3, 0, &column) == &rows[1] && column == 2);
+	CHECK(mib_table_find(&table, r, name, len + 3, 1, &column) == NULL);
+	/* Only the length of "web": the row itself is next. */
+	name[len] = 3;
+	CHECK(mib_table_find(&table, r, name, len + 1, 0, &column) == &rows[1] && column == 2);
+	/* Longer than every name: the next column. */
+	name[len] = 1000;
+	CHECK(mib_table_find(&table, r, name, len + 1, 0, &column) == &rows[0] && column == 3);
+	/* One sub-id past the index of "cache": the next column. */
+	len = instance(name, 2, &rows[2]);
+	name[len] = 0;
+	CHECK(mib_table_find(&table, r, name, len + 1, 0, &column) == &rows[0] && column == 3);
+}
+
+/* A table serving columns 2 and 3, every cell of them. */
+static struct mib_table two_columns(void)
+{
+	struct mib_table two = { .name = "two columns", .served_columns = 1u << 2 | 1u << 3 };
+
+	memcpy(two.entry, entry, sizeof(entry));
+	two.entry_len = ENTRY_LEN;
+	return two;
+}
+
+static void add_restart(struct restart_row *row, const char *service, uint32_t number)
+{
+	memset(row, 0, sizeof(*row));
+	row_index_add_string(&row->index, service);
+	row_index_add_number(&row->index, number);
+	row->restart_index = number;
+}
+
+/* ohRestartIndex is one sub-id of any uint32 value, after the service name. */
+static void restart_indexes_of_any_size_order_as_oids(void)
+{
+	static const uint32_t numbers[] = { 65536, 1, 256, UINT32_MAX, 255, 65535 };
+	static const uint32_t sorted[] = { 1, 255, 256, 65535, 65536, UINT32_MAX };
+	struct restart_row restarts[7];
+	struct snapshot s = { .restarts = restarts, .nrestarts = 7 };
+	struct mib_rows r = { .base = restarts, .count = 7, .stride = sizeof(restarts[0]) };
+	struct mib_table columns = two_columns();
+	oid name[MAX_OID_LEN];
+	unsigned column = 0;
+	size_t len;
+
+	for (int i = 0; i < 6; i++)
+		add_restart(&restarts[i], "svc", numbers[i]);
+	add_restart(&restarts[6], "zz", 70000); /* a shorter name sorts first */
+	snapshot_sort(&s);
+	CHECK(restarts[0].restart_index == 70000);
+	for (int i = 0; i < 6; i++) {
+		CHECK(restarts[i + 1].restart_index == sorted[i]);
+		CHECK(row_index_len(&restarts[i + 1].index) == 5 &&
+		      row_index_sub(&restarts[i + 1].index, 4) == sorted[i]);
+	}
+	/* Each row by GET; GETNEXT from each the one after it, then the next column. */
+	for (int i = 0; i < 7; i++) {
+		len = instance_of(name, 2, &restarts[i].index);
+		CHECK(name[len - 1] == restarts[i].restart_index);
+		CHECK(mib_table_find(&columns, r, name, len, 1, &column) == &restarts[i]);
+		CHECK(mib_table_find(&columns, r, name, len, 0, &column) ==
+		      (i < 6 ? &restarts[i + 1] : &restarts[0]));
+		CHECK(column == (i < 6 ? 2u : 3u));
+	}
+	/* Between rows, before the first, and past a full index. */
+	len = instance_of(name, 2, &restarts[1].index);
+	name[len - 1] = 300;
+	CHECK(mib_table_find(&columns, r, name, len, 0, &column) == &restarts[4]);
+	CHECK(mib_table_find(&columns, r, name, len, 1, &column) == NULL);
+	CHECK(mib_table_find(&columns, r, name, len - 1, 0, &column) == &restarts[1]);
+	name[len - 1] = 255;
+	name[len] = 7;
+	CHECK(mib_table_find(&columns, r, name, len + 1, 0, &column) == &restarts[3]);
+}
+
+/* Service rows NAMES in the order SNMP gives them, as a table. */
+static struct mib_rows service_rows(struct service_row *services, const char *const *names,
+				    size_t count)
+{
+	struct snapshot s = { .services = services, .nservices = count };
+
+	memset(services, 0, count * sizeof(*services));
+	for (size_t i = 0; i < count; i++) {
+		snprintf(services[i].name, sizeof(services[i].name), "%s", names[i]);
+		row_index_add_string(&services[i].index, names[i]);
+	}
+	snapshot_sort(&s);
+	return (struct mib_rows){ .base = services, .count = count, .stride = sizeof(*services) };
+}
+
+static void names_with_high_bytes_order_as_unsigned(void)
+{
+	static const char *const names[] = { "yy", "x\xff", "x\x80", "x\x7f", "caf\xc3\xa9" };
+	struct service_row services[5];
+	struct mib_rows r = service_rows(services, names, 5);
+	struct mib_table columns = two_columns();
+	oid name[MAX_OID_LEN];
+	unsigned column = 0;
+	size_t len;
+
+	CHECK(strcmp(services[0].name, "x\x7f") == 0 && strcmp(services[1].name, "x\x80") == 0 &&
+	      strcmp(services[2].name, "x\xff") == 0 && strcmp(services[3].name, "yy") == 0 &&
+	      strcmp(services[4].name, "caf\xc3\xa9") == 0);
+	len = instance(name, 2, &services[2]);
+	CHECK(len == ENTRY_LEN + 4 && name[len - 2] == 'x' && name[len - 1] == 255);
+	CHECK(mib_table_find(&columns, r, name, len, 1, &column) == &services[2]);
+	CHECK(mib_table_find(&columns, r, name, len, 0, &column) == &services[3]);
+	len = instance(name, 2, &services[4]);
+	CHECK(name[len - 2] == 0xc3 && name[len - 1] == 0xa9);
+	CHECK(mib_table_find(&columns, r, name, len, 1, &column) == &services[4]);
+	/* "x" then a sub-id no byte reaches: after every "x" name. */
+	len = instance(name, 2, NULL);
+	name[len++] = 2;
+	name[len++] = 'x';
+	name[len++] = 256;
+	CHECK(mib_table_find(&columns, r, name, len, 0, &column) == &services[3]);
+}
+
+static void longest_names_fill_the_index(void)
+{
+	char service[OH_SERVICE_NAME_MAX + 1], probe[OH_PROBE_NAME_MAX + 1], longer[80];
+	struct probe_row probes[2] = { 0 };
+	struct mib_rows r = { .base = probes, .count = 2, .stride = sizeof(probes[0]) };
+	struct mib_table columns = two_columns();
+	struct row_index cut = { 0 };
+	struct restart_row restart;
+	oid name[MAX_OID_LEN];
+	unsigned column = 0;
+	size_t len;
+
+	memset(service, 0xff, OH_SERVICE_NAME_MAX);
+	service[OH_SERVICE_NAME_MAX] = '\0';
+	memset(probe, 'p', OH_PROBE_NAME_MAX);
+	probe[OH_PROBE_NAME_MAX] = '\0';
+	row_index_add_string(&probes[1].index, service);
+	row_index_add_string(&probes[1].index, probe);
+	probe[OH_PROBE_NAME_MAX - 1] = '\0';
+	row_index_add_string(&probes[0].index, service);
+	row_index_add_string(&probes[0].index, probe);
+	CHECK(row_index_len(&probes[1].index) == ROW_INDEX_BYTES);
+	CHECK(row_index_compare(&probes[0].index, &probes[1].index) < 0);
+	len = instance_of(name, 2, &probes[1].index);
+	CHECK(len == ENTRY_LEN + 1 + ROW_INDEX_BYTES && len <= MAX_OID_LEN);
+	CHECK(name[ENTRY_LEN + 1] == OH_SERVICE_NAME_MAX && name[ENTRY_LEN + 2] == 255);
+	CHECK(name[ENTRY_LEN + 2 + OH_SERVICE_NAME_MAX] == OH_PROBE_NAME_MAX);
+	CHECK(mib_table_find(&columns, r, name, len, 1, &column) == &probes[1]);
+	/* The service part alone: its first probe. */
+	CHECK(mib_table_find(&columns, r, name, ENTRY_LEN + 2 + OH_SERVICE_NAME_MAX, 0, &column) ==
+	      &probes[0]);
+	/* A name longer than the room left is cut to it. */
+	memset(longer, 'l', sizeof(longer) - 1);
+	longer[sizeof(longer) - 1] = '\0';
+	row_index_add_string(&cut, service);
+	row_index_add_string(&cut, longer);
+	CHECK(row_index_len(&cut) == ROW_INDEX_BYTES &&
+	      row_index_sub(&cut, OH_SERVICE_NAME_MAX + 1) == OH_PROBE_NAME_MAX);
+	/* The restart index after the longest service name. */
+	add_restart(&restart, service, UINT32_MAX);
+	CHECK(row_index_len(&restart.index) == OH_SERVICE_NAME_MAX + 2 &&
+	      row_index_sub(&restart.index, OH_SERVICE_NAME_MAX + 1) == UINT32_MAX);
+}
+
+static void a_number_ends_the_index(void)
+{
+	struct row_index index = { 0 };
+
+	row_index_add_string(&index, "svc");
+	row_index_add_number(&index, 7);
+	row_index_add_number(&index, 8);
+	row_index_add_string(&index, "more");
+	CHECK(row_index_len(&index) == 5 && row_index_sub(&index, 4) == 7);
 }
 
 int main(void)
@@ -209,5 +401,10 @@ int main(void)
 	TEST(column_absent_in_every_row_is_skipped);
 	TEST(empty_table_has_no_instances);
 	TEST(rows_sort_by_length_then_bytes);
+	TEST(getnext_from_odd_indexes);
+	TEST(restart_indexes_of_any_size_order_as_oids);
+	TEST(names_with_high_bytes_order_as_unsigned);
+	TEST(longest_names_fill_the_index);
+	TEST(a_number_ends_the_index);
 	UNIT_EXIT();
 }
