@@ -39,9 +39,6 @@ enum wake_kind {
 	WAKE_PROBES,
 };
 
-/* The state file is written at most this often while restarts keep coming. */
-#define SAVE_EVERY_MS 1000
-
 static void note_restart_only_settings(const struct config *old, const struct config *new)
 {
 	if (strcmp(old->agent.agentx_socket, new->agent.agentx_socket) != 0)
@@ -154,15 +151,13 @@ static void load_state(void)
 
 /* Writes the state file when something it keeps changed, and only under its lock. A
  * failure is logged once per distinct error and retried at the next cycle. */
-static void save_state(bool now)
+static void save_state(void)
 {
 	static char last_error[4608];
-	static uint64_t saved_ms;
 	char error[4608];
 
-	if (!state.store.dirty || (!now && monotonic_ms() - saved_ms < SAVE_EVERY_MS))
+	if (!state.store.dirty)
 		return;
-	saved_ms = monotonic_ms();
 	if (state_lock_check(&state_lock_fd, config->agent.state_file, error, sizeof(error)) == 0 &&
 	    state_file_save(config->agent.state_file, &state.store, error, sizeof(error)) == 0) {
 		state.store.dirty = false;
@@ -301,6 +296,21 @@ static void wait_for_events(int timeout_ms)
 		handle_event(events[i].data.u64);
 }
 
+/* A probe started and never back yet: until it is, the service's health would be judged
+ * without it, so the first publication after a start or reload waits for it. */
+static bool first_results_due(void)
+{
+	for (size_t i = 0; i < config->nservices; i++) {
+		for (size_t j = 0; j < config->services[i].nprobes; j++) {
+			const struct probe_view *probe = &state.views[i].probes[j];
+
+			if (probe->running && probe->row.status == PROBE_NOT_RUN)
+				return true;
+		}
+	}
+	return false;
+}
+
 static void publish(void)
 {
 	struct snapshot *snapshot = cycle_snapshot(config, &state);
@@ -314,6 +324,7 @@ static void publish(void)
 static void run_loop(void)
 {
 	uint64_t next_pass = monotonic_ms();
+	bool held = false;                /* something changed that is not published yet */
 
 	for (;;) {
 		uint64_t now = monotonic_ms();
@@ -355,8 +366,12 @@ static void run_loop(void)
 			free_retired();
 		}
 		if (changed)
+			held = true;
+		if (held && !first_results_due()) {
 			publish();
-		save_state(false);
+			held = false;
+		}
+		save_state();
 		now = monotonic_ms();
 		timeout = next_pass > now ? (int)(next_pass - now) : 0;
 		if (!any_stale())
@@ -367,7 +382,6 @@ static void run_loop(void)
 static void *prober_main(void *unused)
 {
 	(void)unused;
-	load_state();
 	watch_pidfile_dirs();
 	run_loop();
 	probe_pool_stop();
@@ -377,7 +391,7 @@ static void *prober_main(void *unused)
 	}
 	/* Keeps when each main process was last seen, so downtime spans this stop. */
 	state.store.dirty = true;
-	save_state(true);
+	save_state();
 	exit_watch_free(&watch);
 	pthread_mutex_lock(&lock);
 	finished = true;
@@ -408,6 +422,7 @@ int prober_start(struct config *initial, int lock_fd)
 	if (add_wake(control_fd, WAKE_CONTROL) < 0 || add_wake(probe_pool_done_fd(), WAKE_PROBES) < 0)
 		return -1;
 	exit_watch_init(&watch, epoll_fd);
+	load_state();
 	if (cycle_sync(config, &state) < 0)
 		return -1;
 	handoff_publish(cycle_initial_snapshot(config, &state));
