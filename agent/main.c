@@ -99,13 +99,16 @@ static int check_config(const char *path)
 
 static int run_once(const char *path, bool json)
 {
-	struct prober_state state = { 0 };
+	struct prober_state state;
 	struct config *config = load_or_report(path);
 	struct snapshot *snapshot;
+	char why[256];
 	int code;
 
 	if (config == NULL)
 		return OH_EX_CONFIG;
+	/* One cycle reads /proc once: nothing to follow events for. */
+	prober_state_init(&state, true, why, sizeof(why));
 	/* One cycle on its own: the state file belongs to the daemon and is left alone. */
 	snapshot = cycle_run(config, &state);
 	probe_pool_stop();

@@ -80,8 +80,15 @@ struct service_config {
 	size_t nprobes;
 };
 
+/* How processes are followed (agent.tracking). */
+enum tracking {
+	TRACKING_AUTO,                /* process events where the kernel gives them, else polling */
+	TRACKING_POLLING,             /* /proc read again at every interval */
+};
+
 struct agent_config {
 	char *agentx_socket;
+	enum tracking tracking;
 	uint64_t interval_ms;
 	char *state_file;
 	unsigned history;

@@ -11,6 +11,7 @@
 #include "probe_listener.h"
 #include "probe_pool.h"
 #include "proc_scan.h"
+#include "proc_track.h"
 #include "service_state.h"
 #include "snapshot.h"
 
@@ -29,6 +30,8 @@ struct service_view {
 	char *file_reasons;
 	struct probe_view *probes;       /* one per probe of the service */
 	bool stale;                      /* to be observed again at once */
+	uint64_t recheck_ms;             /* CLOCK_MONOTONIC: observe again then (a zombie's grace
+					  * ends); 0: none */
 };
 
 /* What the prober carries from one cycle to the next. */
@@ -41,8 +44,8 @@ struct prober_state {
 	struct listener_memory listeners;
 	struct service_view *views;      /* per service, in the configuration's order */
 	size_t nviews;
-	struct process_table table;      /* the latest /proc pass, which the views were judged on */
-	bool have_table;
+	struct process_tracker tracker;  /* the host's processes the views were judged on */
+	int tracking_mode;               /* ohAgentTrackingMode: 1 process events, 2 polling */
 	struct host_stats host;
 	uint32_t last_pass_ms;           /* wall time of the last full observation */
 	uint32_t last_cycle_cpu_us;      /* CPU of the last interval, probes included */
@@ -53,7 +56,13 @@ struct prober_state {
 	uint64_t completed_ms;           /* CLOCK_MONOTONIC when the last full observation ended */
 };
 
+/* Sets STATE up, following processes by events unless POLLING; WHY tells why events are
+ * not used when they are not. */
+void prober_state_init(struct prober_state *state, bool polling, char *why, size_t why_len);
 void prober_state_free(struct prober_state *state);
+
+/* The process table of the last observation; NULL when /proc could not be read. */
+const struct process_table *cycle_table(const struct prober_state *state);
 
 /* Brings STATE in line with CONFIG (after a start or a reload): keeps what it knew of the
  * services and probes that stay, by name. Returns 0 or -1 when out of memory. */

@@ -23,6 +23,7 @@ enum agent_scalar {
 	OH_AGENT_CONFIG_FAILURES,
 	OH_AGENT_LAST_CYCLE_CPU,
 	OH_AGENT_INTERVAL,
+	OH_AGENT_TRACKING_MODE,
 };
 
 enum host_scalar {
@@ -82,6 +83,7 @@ enum restart_column {
 	OH_RESTART_DOWNTIME,
 	OH_RESTART_OLD_FD_SOFT_LIMIT,
 	OH_RESTART_NEW_FD_SOFT_LIMIT,
+	OH_RESTART_OLD_EXIT,
 };
 
 #endif

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* What to read beyond /proc/PID/stat; only what some configured service needs. */
@@ -24,6 +25,8 @@ struct process {
 	char *cgroup;                    /* the systemd cgroup path */
 	bool kernel_thread;              /* PF_KTHREAD: never a service's process */
 	unsigned unreadable;             /* enum scan_wants denied (EACCES) */
+	/* Its exit, when a process event told it: the zombie is dated from it. */
+	uint64_t exit_mono_ms;           /* CLOCK_MONOTONIC; 0: no exit event seen */
 	long first_child;                /* index in the table; -1 when none */
 	long next_sibling;
 };
@@ -58,6 +61,19 @@ struct process_table {
  * table comes back sorted by pid with each process linked to its children. */
 int proc_scan(const char *proc_root, unsigned wants, struct process_table *table);
 void process_table_free(struct process_table *table);
+/* Frees what PROC holds (not PROC). */
+void process_free(struct process *proc);
+
+/* Reads one process, PROC_FD being /proc: its stat and, unless it is a kernel thread, what
+ * WANTS asks for. Returns 0, or -1 when it is gone or unreadable (DENIED: hidden by
+ * hidepid=). */
+int proc_read_process(int proc_fd, pid_t pid, unsigned wants, struct process *proc, bool *denied);
+/* Reads what WANTS asks for into PROC (its pid set), as after an exec. */
+void proc_read_wants(int proc_fd, unsigned wants, struct process *proc);
+
+/* After TABLE's processes (sorted by pid) changed: links children to parents again, and
+ * gives it fresh owner slots when WANTS reads beyond stat. Returns 0 or -1 (out of memory). */
+int process_table_finish(struct process_table *table, unsigned wants);
 /* Reads up to LEN-1 bytes of DIRFD/PATH, NUL-terminated. Returns the byte count, or -1
  * with errno set. */
 ssize_t proc_read_small(int dirfd, const char *path, char *buf, size_t len);

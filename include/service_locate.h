@@ -15,6 +15,10 @@ struct service_process {
 	char reason[200];                 /* why the status is not plainly up; "" when up */
 };
 
+/* 1: PROC is one of SERVICE's processes by its match (exe, cmdline or unit; owners aside);
+ * 0: it is not; -1: it could not be checked (the cmdline pattern gave up on it). */
+int service_process_matches(const struct service_config *service, const struct process *proc);
+
 /* The /proc attributes the configured matches need (enum scan_wants bits). */
 unsigned service_scan_wants(const struct config *config);
 

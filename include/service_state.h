@@ -21,12 +21,13 @@ struct restart_event {
 	uint32_t downtime_ms;
 	uint32_t old_fd_soft;       /* 0: not known */
 	uint32_t new_fd_soft;
+	int32_t old_exit;           /* how the old process ended, a wait(2) status; -1: not known */
 };
 
 struct zombie_sighting {
 	pid_t pid;
 	unsigned long long start_ticks;
-	uint64_t first_seen_ms;     /* CLOCK_MONOTONIC */
+	uint64_t first_seen_ms;     /* CLOCK_MONOTONIC: its exit, or when first seen defunct */
 };
 
 /* A probe's record since oobhealthd started (not kept in the state file). */
@@ -46,6 +47,9 @@ struct service_state {
 	bool seen_this_boot;            /* false: pid and start_ticks are from an earlier boot */
 	uint32_t fd_soft;
 	int64_t last_seen_ms;           /* wall clock */
+	/* The main process's end, when an event told it (not kept in the state file). */
+	int64_t exited_ms;              /* wall clock; 0: not seen to exit */
+	int32_t exit_status;            /* wait(2) status; -1: not known */
 	uint32_t restarts;
 	uint32_t last_index;
 	struct restart_event *events;   /* oldest first, at most agent.history */
@@ -80,17 +84,25 @@ void state_store_free(struct state_store *store);
 
 /* Records that the main process is up as SEEN at NOW_MS (wall clock). Returns true when
  * this is a restart (a new pid, or the same pid with a new start time): then it is
- * counted and added to the history, which keeps at most HISTORY events. */
+ * counted and added to the history, which keeps at most HISTORY events. The restart is
+ * dated by the new process's start when that falls after the old one was last known up,
+ * and carries how the old one ended when an event told it. */
 bool service_state_seen_up(struct service_state *state, const struct main_sighting *seen,
 			   int64_t now_ms, unsigned history);
+
+/* The main process PID ended at EXITED_MS (wall clock) with wait(2) STATUS (-1: not known). */
+void service_state_exited(struct service_state *state, pid_t pid, int64_t exited_ms, int32_t status);
+
+/* How a process ended, for people: "exited with status 1", "killed by signal 9 (SIGKILL)". */
+void exit_status_text(int32_t status, char *out, size_t len);
 
 /* Restarts recorded within WITHIN_MS before NOW_MS. */
 unsigned service_state_restarts_within(const struct service_state *state, int64_t now_ms,
 				       uint64_t within_ms);
 
-/* Replaces the zombie sightings with this cycle's N ZOMBIES (pid and start time set)
- * and sets AGES[i] to how long ZOMBIES[i] has been seen defunct, in ms (0 when first
- * seen now). Returns 0, or -1 when out of memory (then every age is 0). */
+/* Replaces the zombie sightings with this cycle's N ZOMBIES (pid and start time set, and
+ * first_seen_ms when an exit event dated it; else 0) and sets AGES[i] to how long
+ * ZOMBIES[i] has been defunct, in ms (0 when first seen now). Returns 0, or -1 when out of memory (then every age is 0). */
 int service_state_track_zombies(struct service_state *state,
 				const struct zombie_sighting *zombies, size_t n,
 				uint64_t now_mono_ms, uint64_t *ages);

@@ -88,11 +88,13 @@ struct restart_row {
 	uint32_t downtime_ms;
 	uint32_t old_fd_soft_limit;
 	uint32_t new_fd_soft_limit;
+	int32_t old_exit;                  /* wait(2) status; -1: not known */
 };
 
 struct snapshot {
 	uint32_t cycles;
 	uint32_t interval_ms;              /* the configured probe cycle */
+	int tracking_mode;                 /* ohAgentTrackingMode: 1 process events, 2 polling */
 	uint32_t last_cycle_ms;
 	uint32_t last_cycle_cpu_us;
 	uint64_t completed_ms;             /* CLOCK_MONOTONIC when the cycle ended */

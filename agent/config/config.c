@@ -429,10 +429,25 @@ static void agent_ping_interval(struct parse *p, yaml_node_t *v, void *t)
 	((struct agent_config *)t)->ping_interval_s = (unsigned)(ms / 1000);
 }
 
+static void agent_tracking(struct parse *p, yaml_node_t *v, void *t)
+{
+	char *s = get_string(p, v, "tracking");
+
+	if (s == NULL)
+		return;
+	if (strcmp(s, "auto") == 0)
+		((struct agent_config *)t)->tracking = TRACKING_AUTO;
+	else if (strcmp(s, "polling") == 0)
+		((struct agent_config *)t)->tracking = TRACKING_POLLING;
+	else
+		error_at(p, v, "tracking: \"%s\" is not auto or polling", s);
+	free(s);
+}
+
 static const struct key_rule agent_rules[] = {
 	{ "agentx_socket", agent_agentx_socket }, { "interval", agent_interval },
 	{ "state_file", agent_state_file },       { "history", agent_history },
-	{ "ping_interval", agent_ping_interval },
+	{ "ping_interval", agent_ping_interval }, { "tracking", agent_tracking },
 };
 
 /* ---- match: ---- */
@@ -985,7 +1000,7 @@ static void service_defaults(struct service_config *service)
 {
 	service->fd_warn_pct = 80;
 	service->fd_crit_pct = 95;
-	service->zombie_grace_ms = 10000;
+	service->zombie_grace_ms = 1000;
 	service->fail_after = 3;
 }
 

@@ -144,7 +144,7 @@ static int table_append(struct process_table *table, size_t *capacity, struct pr
 	return 0;
 }
 
-static void process_free(struct process *proc)
+void process_free(struct process *proc)
 {
 	free(proc->exe);
 	free(proc->cmdline);
@@ -210,6 +210,54 @@ int proc_read_stat(pid_t pid, struct process *proc)
 	return proc_parse_stat(stat, proc, &flags);
 }
 
+int proc_read_process(int proc_fd, pid_t pid, unsigned wants, struct process *proc, bool *denied)
+{
+	char path[32], stat[1024];
+	unsigned long flags;
+	ssize_t n;
+
+	memset(proc, 0, sizeof(*proc));
+	proc->pid = pid;
+	*denied = false;
+	snprintf(path, sizeof(path), "%d/stat", (int)pid);
+	n = proc_read_small(proc_fd, path, stat, sizeof(stat));
+	/* Listed but not readable: hidden from us by /proc's hidepid=. */
+	if (n < 0 && (errno == EACCES || errno == EPERM))
+		*denied = true;
+	if (n <= 0 || proc_parse_stat(stat, proc, &flags) < 0)
+		return -1; /* exited meanwhile */
+	proc->kernel_thread = (flags & PF_KTHREAD) != 0;
+	if (!proc->kernel_thread)
+		proc_read_wants(proc_fd, wants, proc);
+	return 0;
+}
+
+void proc_read_wants(int proc_fd, unsigned wants, struct process *proc)
+{
+	if (wants & SCAN_EXE)
+		read_exe(proc_fd, proc);
+	if (wants & SCAN_CMDLINE)
+		read_cmdline(proc_fd, proc);
+	if (wants & SCAN_CGROUP)
+		read_cgroup(proc_fd, proc);
+}
+
+int process_table_finish(struct process_table *table, unsigned wants)
+{
+	table->unreadable = 0;
+	for (size_t i = 0; i < table->count; i++)
+		table->unreadable |= table->procs[i].unreadable;
+	link_children(table);
+	free(table->owners);
+	table->owners = NULL;
+	if (wants != 0 && table->count > 0) {
+		table->owners = calloc(table->count, sizeof(*table->owners));
+		if (table->owners == NULL)
+			return -1;
+	}
+	return 0;
+}
+
 int proc_scan(const char *proc_root, unsigned wants, struct process_table *table)
 {
 	DIR *dir = opendir(proc_root);
@@ -222,33 +270,17 @@ int proc_scan(const char *proc_root, unsigned wants, struct process_table *table
 		return -1;
 	proc_fd = dirfd(dir);
 	while ((entry = readdir(dir)) != NULL) {
-		struct process proc = { 0 };
-		char path[32], stat[1024];
-		unsigned long flags;
-		ssize_t n;
+		struct process proc;
+		bool denied;
 		char *end;
 		long pid = strtol(entry->d_name, &end, 10);
 
 		if (entry->d_name[0] < '1' || entry->d_name[0] > '9' || *end != '\0')
 			continue;
-		proc.pid = (pid_t)pid;
-		snprintf(path, sizeof(path), "%d/stat", (int)proc.pid);
-		n = proc_read_small(proc_fd, path, stat, sizeof(stat));
-		/* Listed but not readable: hidden from us by /proc's hidepid=. */
-		if (n < 0 && (errno == EACCES || errno == EPERM))
-			table->denied++;
-		if (n <= 0 || proc_parse_stat(stat, &proc, &flags) < 0)
-			continue; /* exited between readdir and read */
-		proc.kernel_thread = (flags & PF_KTHREAD) != 0;
-		if (!proc.kernel_thread) {
-			if (wants & SCAN_EXE)
-				read_exe(proc_fd, &proc);
-			if (wants & SCAN_CMDLINE)
-				read_cmdline(proc_fd, &proc);
-			if (wants & SCAN_CGROUP)
-				read_cgroup(proc_fd, &proc);
+		if (proc_read_process(proc_fd, (pid_t)pid, wants, &proc, &denied) < 0) {
+			table->denied += denied;
+			continue;
 		}
-		table->unreadable |= proc.unreadable;
 		if (table_append(table, &capacity, &proc) < 0) {
 			process_free(&proc);
 			closedir(dir);
@@ -258,13 +290,9 @@ int proc_scan(const char *proc_root, unsigned wants, struct process_table *table
 	}
 	closedir(dir);
 	qsort(table->procs, table->count, sizeof(*table->procs), by_pid);
-	link_children(table);
-	if (wants != 0 && table->count > 0) {
-		table->owners = calloc(table->count, sizeof(*table->owners));
-		if (table->owners == NULL) {
-			process_table_free(table);
-			return -1;
-		}
+	if (process_table_finish(table, wants) < 0) {
+		process_table_free(table);
+		return -1;
 	}
 	return 0;
 }

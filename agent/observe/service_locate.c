@@ -198,9 +198,7 @@ static int cgroup_in_unit(const char *cgroup, const char *unit)
 	return 0;
 }
 
-/* 1: PROC is one of SERVICE's processes; 0: it is not; -1: it could not be checked (the
- * cmdline pattern gave up on it). */
-static int process_matches(const struct service_config *service, const struct process *proc)
+int service_process_matches(const struct service_config *service, const struct process *proc)
 {
 	enum pattern_result cmdline;
 
@@ -296,7 +294,7 @@ static bool find_main(const struct service_config *service, const struct owner_r
 
 		if (c.proc->pid == self || c.proc->kernel_thread)
 			continue;
-		verdict = process_matches(service, c.proc);
+		verdict = service_process_matches(service, c.proc);
 		/* The owner first: another user's process that defeats the pattern is still not
 		 * the service's, and must not turn it unknown. */
 		if (verdict == 0 || !owner_qualifies(rule, table, &c, tally))

@@ -65,6 +65,14 @@ static void views_free(struct service_view *views, size_t n, const struct config
 	free(views);
 }
 
+void prober_state_init(struct prober_state *state, bool polling, char *why, size_t why_len)
+{
+	memset(state, 0, sizeof(*state));
+	proc_track_init(&state->tracker, polling, why, why_len);
+	state->tracking_mode = state->tracker.events_fd >= 0 ? 1 : 2;
+	state->host = (struct host_stats){ -1, -1, -1 };
+}
+
 void prober_state_free(struct prober_state *state)
 {
 	views_free(state->views, state->nviews, state->synced);
@@ -72,9 +80,12 @@ void prober_state_free(struct prober_state *state)
 	state->nviews = 0;
 	state_store_free(&state->store);
 	listener_memory_free(&state->listeners);
-	if (state->have_table)
-		process_table_free(&state->table);
-	state->have_table = false;
+	proc_track_free(&state->tracker);
+}
+
+const struct process_table *cycle_table(const struct prober_state *state)
+{
+	return state->tracker.have_table ? &state->tracker.table : NULL;
 }
 
 static void probe_view_init(struct probe_view *view, const struct service_config *service,
@@ -202,8 +213,8 @@ static void observe_one(const struct config *config, struct prober_state *state,
 	strcpy(row.name, service->name);
 	row.fd_warn_pct = service->fd_warn_pct;
 	row.fd_crit_pct = service->fd_crit_pct;
-	if (state->have_table) {
-		if (service_observe(service, &config->agent, &state->table, clock,
+	if (cycle_table(state) != NULL) {
+		if (service_observe(service, &config->agent, cycle_table(state), clock,
 				    &state->store.services[i], &row, &reasons))
 			state->store.dirty = true;
 	} else {
@@ -222,9 +233,13 @@ void cycle_observe(const struct config *config, struct prober_state *state, bool
 	struct cycle_clock clock;
 	struct timespec now;
 
-	if (state->have_table)
-		process_table_free(&state->table);
-	state->have_table = proc_scan("/proc", service_scan_wants(config), &state->table) == 0;
+	proc_track_wants(&state->tracker, service_scan_wants(config));
+	proc_track_refresh(&state->tracker);
+	/* Events say nothing of a stop (SIGSTOP): each main process's state is read again. */
+	for (size_t i = 0; i < config->nservices; i++) {
+		if (all || state->views[i].stale)
+			proc_track_restat(&state->tracker, state->store.services[i].pid);
+	}
 	if (all) {
 		state->proc_pass_us = (uint32_t)(monotonic_us() - started_us);
 		state->proc_pass_cpu_us = (uint32_t)(thread_cpu_us() - started_cpu);
@@ -280,7 +295,7 @@ static void record_one(const struct config *config, struct prober_state *state,
 	struct service_probe in = {
 		.result = &job->result,
 		.listener = found,
-		.table = state->have_table ? &state->table : NULL,
+		.table = cycle_table(state),
 		.main_pid = view->row.pid,
 		.main_unknown = view->row.status == SERVICE_UNKNOWN,
 		.now_ms = now_ms,
@@ -319,7 +334,7 @@ size_t cycle_record_probes(const struct config *config, struct prober_state *sta
 	}
 	clock_gettime(CLOCK_REALTIME, &now);
 	if (at > 0)
-		probe_listeners_find(state->have_table ? &state->table : NULL, &state->listeners,
+		probe_listeners_find(cycle_table(state), &state->listeners,
 				     jobs, at, &listeners, found);
 	for (size_t i = 0; i < at; i++)
 		record_one(config, state, &jobs[i], &found[i],
@@ -373,6 +388,7 @@ static void add_restart_rows(struct snapshot *snapshot, const struct state_store
 			row->downtime_ms = event->downtime_ms;
 			row->old_fd_soft_limit = event->old_fd_soft;
 			row->new_fd_soft_limit = event->new_fd_soft;
+			row->old_exit = event->old_exit;
 		}
 	}
 	snapshot->nrestarts = n;
@@ -426,7 +442,8 @@ struct snapshot *cycle_snapshot(const struct config *config, const struct prober
 	snapshot->host_fd_allocated = state->host.fd_allocated;
 	snapshot->host_fd_max = state->host.fd_max;
 	snapshot->host_listen_overflows = state->host.listen_overflows;
-	snapshot->processes_scanned = state->have_table ? (uint32_t)state->table.count : 0;
+	snapshot->processes_scanned = cycle_table(state) != NULL ? (uint32_t)state->tracker.table.count : 0;
+	snapshot->tracking_mode = state->tracking_mode;
 	snapshot->proc_pass_us = state->proc_pass_us;
 	snapshot->proc_pass_cpu_us = state->proc_pass_cpu_us;
 	snapshot->completed_ms = state->completed_ms;

@@ -19,6 +19,8 @@
 
 #include "cycle.h"
 #include "exit_watch.h"
+#include "proc_events.h"
+#include "service_locate.h"
 #include "handoff.h"
 #include "probe_pool.h"
 #include "state_file.h"
@@ -37,12 +39,16 @@ static struct exit_watch watch;
 enum wake_kind {
 	WAKE_CONTROL = WATCH_KINDS_BELOW,
 	WAKE_PROBES,
+	WAKE_PROCESS_EVENTS,
 };
 
 static void note_restart_only_settings(const struct config *old, const struct config *new)
 {
 	if (strcmp(old->agent.agentx_socket, new->agent.agentx_socket) != 0)
 		log_msg(LOG_WARNING, "%s: agent.agentx_socket changes take effect at the next start",
+			new->path);
+	if (old->agent.tracking != new->agent.tracking)
+		log_msg(LOG_WARNING, "%s: agent.tracking changes take effect at the next start",
 			new->path);
 	if (old->agent.ping_interval_s != new->agent.ping_interval_s)
 		log_msg(LOG_WARNING, "%s: agent.ping_interval changes take effect at the next start",
@@ -182,12 +188,96 @@ static void deadline_after(struct timespec *ts, uint64_t ms)
 	}
 }
 
-static void mark_stale_by_pid(pid_t pid)
+static int64_t wall_ms_of(uint64_t mono_ms)
+{
+	struct timespec now;
+	int64_t wall;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	wall = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	return wall - (int64_t)(monotonic_ms() - mono_ms);
+}
+
+/* A main process exited (its pidfd, or its exit event with STATUS): its services look again
+ * at once and keep how it ended for the restart that follows. */
+static void main_exited(pid_t pid, uint64_t mono_ms, int32_t status)
 {
 	for (size_t i = 0; i < state.nviews; i++) {
-		if (state.views[i].row.pid == pid)
-			state.views[i].stale = true;
+		if (state.views[i].row.pid != pid && state.store.services[i].pid != pid)
+			continue;
+		service_state_exited(&state.store.services[i], pid, wall_ms_of(mono_ms), status);
+		state.views[i].stale = true;
 	}
+}
+
+/* Whether PID is the main process of view I or below it, as far as the tracker knows. */
+static bool below_main(size_t i, pid_t pid)
+{
+	pid_t main_pid = state.views[i].row.pid;
+
+	for (int depth = 0; pid > 1 && main_pid > 0 && depth < 64; depth++) {
+		if (pid == main_pid)
+			return true;
+		pid = proc_track_parent(&state.tracker, pid);
+	}
+	return false;
+}
+
+/* Process events: an exit of a main process is published at once; any other exit in a
+ * service's tree may leave a zombie, which counts once zombie_grace has passed since the
+ * exit, so the service looks again then. */
+static void process_exited(void *unused, const struct process_exit *exit)
+{
+	(void)unused;
+	main_exited(exit->pid, exit->mono_ms, exit->status);
+	for (size_t i = 0; i < state.nviews; i++) {
+		uint64_t due = exit->mono_ms + config->services[i].zombie_grace_ms + 1;
+		struct service_view *view = &state.views[i];
+
+		if (view->row.pid == exit->pid || !below_main(i, exit->ppid))
+			continue;
+		if (view->recheck_ms == 0 || due < view->recheck_ms)
+			view->recheck_ms = due;
+	}
+}
+
+/* A process appeared or exec'd: a service it matches looks again at once (a restart is
+ * counted when it happens, however soon another follows). */
+static void process_changed(void *unused, const struct process *proc)
+{
+	(void)unused;
+	for (size_t i = 0; i < config->nservices; i++) {
+		const struct service_config *service = &config->services[i];
+
+		/* A main process that exec'd is another program now. */
+		if (state.views[i].row.pid == proc->pid)
+			state.views[i].stale = true;
+		if (service->match == MATCH_EXE || service->match == MATCH_CMDLINE ||
+		    service->match == MATCH_UNIT) {
+			if (service_process_matches(service, proc) != 0)
+				state.views[i].stale = true;
+		}
+	}
+}
+
+/* Services whose zombie grace ended are due; returns ms until the next one (-1: none). */
+static int64_t due_rechecks(uint64_t now)
+{
+	int64_t next = -1;
+
+	for (size_t i = 0; i < state.nviews; i++) {
+		struct service_view *view = &state.views[i];
+
+		if (view->recheck_ms == 0)
+			continue;
+		if (view->recheck_ms <= now) {
+			view->recheck_ms = 0;
+			view->stale = true;
+		} else if (next < 0 || (int64_t)(view->recheck_ms - now) < next) {
+			next = (int64_t)(view->recheck_ms - now);
+		}
+	}
+	return next;
 }
 
 /* A file in a watched directory changed: services whose pidfile it is look again. NULL:
@@ -271,7 +361,10 @@ static void handle_event(uint64_t tag)
 	switch (WATCH_KIND(tag)) {
 	case WATCH_EXIT:
 		exit_watch_forget(&watch, (pid_t)WATCH_VALUE(tag));
-		mark_stale_by_pid((pid_t)WATCH_VALUE(tag));
+		main_exited((pid_t)WATCH_VALUE(tag), monotonic_ms(), -1);
+		break;
+	case WAKE_PROCESS_EVENTS:
+		proc_track_read(&state.tracker, process_exited, process_changed, NULL);
 		break;
 	case WATCH_FILES:
 		exit_watch_read_files(&watch, pidfile_changed, NULL);
@@ -330,6 +423,7 @@ static void run_loop(void)
 		uint64_t now = monotonic_ms();
 		bool changed = false, do_reload, stop;
 		struct probe_job *done;
+		int64_t recheck;
 		int timeout;
 
 		pthread_mutex_lock(&lock);
@@ -374,6 +468,9 @@ static void run_loop(void)
 		save_state();
 		now = monotonic_ms();
 		timeout = next_pass > now ? (int)(next_pass - now) : 0;
+		recheck = due_rechecks(now);
+		if (recheck >= 0 && recheck < timeout)
+			timeout = (int)recheck;
 		if (!any_stale())
 			wait_for_events(timeout);
 	}
@@ -407,6 +504,28 @@ static int add_wake(int fd, uint32_t kind)
 	return fd < 0 ? -1 : epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev);
 }
 
+/* Process events where the kernel gives them; polling, said and explained, where not. */
+static void start_tracking(void)
+{
+	char why[256];
+
+	prober_state_init(&state, config->agent.tracking == TRACKING_POLLING, why, sizeof(why));
+	if (state.tracker.events_fd >= 0 &&
+	    add_wake(state.tracker.events_fd, WAKE_PROCESS_EVENTS) == 0) {
+		log_msg(LOG_INFO, "following processes by the kernel's process events");
+		return;
+	}
+	if (state.tracker.events_fd >= 0) {
+		snprintf(why, sizeof(why), "epoll: %s", strerror(errno));
+		proc_events_close(state.tracker.events_fd);
+		state.tracker.events_fd = -1;
+		state.tracking_mode = 2;
+	}
+	log_msg(config->agent.tracking == TRACKING_POLLING ? LOG_INFO : LOG_WARNING,
+		"following processes by reading /proc every %llu ms: %s; exits of main processes "
+		"are still seen at once", (unsigned long long)config->agent.interval_ms, why);
+}
+
 int prober_start(struct config *initial, int lock_fd)
 {
 	pthread_condattr_t attr;
@@ -422,6 +541,7 @@ int prober_start(struct config *initial, int lock_fd)
 	if (add_wake(control_fd, WAKE_CONTROL) < 0 || add_wake(probe_pool_done_fd(), WAKE_PROBES) < 0)
 		return -1;
 	exit_watch_init(&watch, epoll_fd);
+	start_tracking();
 	load_state();
 	if (cycle_sync(config, &state) < 0)
 		return -1;

@@ -101,6 +101,19 @@ static int walk_tree(const struct process_table *table, const struct process *ma
 	return 0;
 }
 
+/* Whether PARENT has a child that is not defunct. */
+static bool has_live_child(const struct process_table *table, pid_t parent)
+{
+	const struct process *proc = process_find(table, parent);
+
+	for (long at = proc != NULL ? proc->first_child : -1; at >= 0;
+	     at = table->procs[at].next_sibling) {
+		if (table->procs[at].state != 'Z' && table->procs[at].state != 'X')
+			return true;
+	}
+	return false;
+}
+
 /* Zombies count once they have been defunct for zombie_grace: short-lived ones are a
  * parent about to reap them. The main process itself is already the status reason. */
 static void judge_zombies(const struct service_config *service, const struct process_table *table,
@@ -122,6 +135,7 @@ static void judge_zombies(const struct service_config *service, const struct pro
 	for (size_t i = 0; i < f->nzombies; i++) {
 		seen[i].pid = f->zombies[i]->pid;
 		seen[i].start_ticks = f->zombies[i]->start_ticks;
+		seen[i].first_seen_ms = f->zombies[i]->exit_mono_ms;
 	}
 	service_state_track_zombies(state, seen, f->nzombies, clock->now_mono_ms, ages);
 	free(seen);
@@ -140,6 +154,17 @@ static void judge_zombies(const struct service_config *service, const struct pro
 	free(ages);
 	if (example == NULL)
 		return;
+	/* The binary dead and its wrapper waiting with nothing else running: the outage this
+	 * exists for, not a tidiness matter. */
+	if (!has_live_child(table, example->ppid)) {
+		health_add(reasons, HEALTH_CRITICAL,
+			   "%u zombie%s in process tree: pid %d (%s) <defunct> for %llu s, and its "
+			   "parent pid %d (%s) has no live child left",
+			   others, others == 1 ? "" : "s", (int)example->pid, example->comm,
+			   (unsigned long long)(example_age / 1000), (int)example->ppid,
+			   process_comm(table, example->ppid));
+		return;
+	}
 	health_add(reasons, HEALTH_WARNING,
 		   "%u zombie%s in process tree: pid %d (%s) <defunct> for %llu s, not reaped by pid %d (%s)",
 		   others, others == 1 ? "" : "s", (int)example->pid, example->comm,

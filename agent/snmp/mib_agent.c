@@ -55,6 +55,9 @@ static int agent_handler(netsnmp_mib_handler *handler, netsnmp_handler_registrat
 		case OH_AGENT_INTERVAL:
 			mib_set_gauge(var, s->interval_ms);
 			break;
+		case OH_AGENT_TRACKING_MODE:
+			mib_set_integer(var, s->tracking_mode);
+			break;
 		}
 	}
 	return SNMP_ERR_NOERROR;
@@ -108,7 +111,7 @@ void mib_agent_register(void)
 	static const oid host_oid[] = { OH_HOST };
 
 	register_group("ohAgent", agent_handler, agent_oid, OID_LENGTH(agent_oid),
-		       OH_AGENT_INTERVAL);
+		       OH_AGENT_TRACKING_MODE);
 	register_group("ohHost", host_handler, host_oid, OID_LENGTH(host_oid),
 		       OH_HOST_LISTEN_OVERFLOWS);
 }

@@ -3,6 +3,7 @@
 
 #include "mib.h"
 #include "mib_value.h"
+#include "service_state.h"
 
 static struct mib_rows restart_rows(const struct snapshot *s)
 {
@@ -20,6 +21,8 @@ static bool restart_has(const void *r, unsigned column)
 		return row->old_fd_soft_limit != 0;
 	if (column == OH_RESTART_NEW_FD_SOFT_LIMIT)
 		return row->new_fd_soft_limit != 0;
+	if (column == OH_RESTART_OLD_EXIT)
+		return row->old_exit >= 0;
 	return true;
 }
 
@@ -46,12 +49,19 @@ static void restart_answer(const void *r, unsigned column, netsnmp_variable_list
 	case OH_RESTART_NEW_FD_SOFT_LIMIT:
 		mib_set_gauge(var, row->new_fd_soft_limit);
 		break;
+	case OH_RESTART_OLD_EXIT: {
+		char text[64];
+
+		exit_status_text(row->old_exit, text, sizeof(text));
+		mib_set_string(var, text);
+		break;
+	}
 	}
 }
 
 static struct mib_table restart_table = {
 	.name = "ohRestartTable",
-	.served_columns = MIB_COLUMNS(OH_RESTART_TIME, OH_RESTART_NEW_FD_SOFT_LIMIT),
+	.served_columns = MIB_COLUMNS(OH_RESTART_TIME, OH_RESTART_OLD_EXIT),
 	.rows = restart_rows,
 	.answer = restart_answer,
 	.has = restart_has,

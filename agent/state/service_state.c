@@ -2,8 +2,11 @@
  * the history it feeds, flap counting and zombie ages. */
 #include "service_state.h"
 
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 static void service_state_clear(struct service_state *state)
 {
@@ -125,6 +128,14 @@ static void add_event(struct service_state *state, const struct restart_event *e
 	state->events[state->nevents++] = *event;
 }
 
+/* The old process was last known up at KNOWN_UP: a new process started after that started
+ * the service again; one started earlier was there all along (a pidfile now naming another
+ * process), and only the moment it was seen dates the change. */
+static int64_t restart_time(int64_t start_ms, int64_t known_up_ms, int64_t now_ms)
+{
+	return start_ms >= known_up_ms && start_ms <= now_ms ? start_ms : now_ms;
+}
+
 bool service_state_seen_up(struct service_state *state, const struct main_sighting *seen,
 			   int64_t now_ms, unsigned history)
 {
@@ -133,20 +144,26 @@ bool service_state_seen_up(struct service_state *state, const struct main_sighti
 		    state->start_ticks == seen->start_ticks;
 
 	if (known && !same) {
+		int64_t down_since = state->exited_ms != 0 ? state->exited_ms : state->last_seen_ms;
 		struct restart_event event = {
 			.index = state->last_index + 1,
-			.time_ms = now_ms,
+			.time_ms = restart_time(seen->start_ms, state->last_seen_ms, now_ms),
 			.old_pid = state->pid,
 			.new_pid = seen->pid,
 			.old_fd_soft = state->fd_soft,
 			.new_fd_soft = seen->fd_soft,
+			.old_exit = state->exited_ms != 0 ? state->exit_status : -1,
 		};
-		int64_t gap = seen->start_ms - state->last_seen_ms;
+		int64_t gap = seen->start_ms - down_since;
 
 		event.downtime_ms = gap <= 0 ? 0 : gap > UINT32_MAX ? UINT32_MAX : (uint32_t)gap;
 		state->restarts++;
 		state->last_index = event.index;
 		add_event(state, &event, history);
+	}
+	if (!same) {
+		state->exited_ms = 0;
+		state->exit_status = -1;
 	}
 	state->pid = seen->pid;
 	state->start_ticks = seen->start_ticks;
@@ -155,6 +172,35 @@ bool service_state_seen_up(struct service_state *state, const struct main_sighti
 		state->fd_soft = seen->fd_soft;
 	state->last_seen_ms = now_ms;
 	return known && !same;
+}
+
+void service_state_exited(struct service_state *state, pid_t pid, int64_t exited_ms, int32_t status)
+{
+	if (pid == 0 || state->pid != pid)
+		return;
+	/* The connector's event carries the status; a pidfd seen first only the time. */
+	if (state->exited_ms == 0) {
+		state->exited_ms = exited_ms;
+		state->exit_status = status;
+	} else if (status >= 0) {
+		state->exit_status = status;
+	}
+}
+
+void exit_status_text(int32_t status, char *out, size_t len)
+{
+	if (status < 0) {
+		snprintf(out, len, "ended (how is not known)");
+	} else if (WIFEXITED(status)) {
+		snprintf(out, len, "exited with status %d", WEXITSTATUS(status));
+	} else if (WIFSIGNALED(status)) {
+		const char *name = sigabbrev_np(WTERMSIG(status));
+
+		snprintf(out, len, "killed by signal %d (SIG%s)%s", WTERMSIG(status),
+			 name != NULL ? name : "?", WCOREDUMP(status) ? ", core dumped" : "");
+	} else {
+		snprintf(out, len, "ended with wait status %d", (int)status);
+	}
 }
 
 unsigned service_state_restarts_within(const struct service_state *state, int64_t now_ms,
@@ -183,10 +229,13 @@ int service_state_track_zombies(struct service_state *state,
 	for (size_t i = 0; i < n; i++) {
 		fresh[i].pid = zombies[i].pid;
 		fresh[i].start_ticks = zombies[i].start_ticks;
-		fresh[i].first_seen_ms = now_mono_ms;
+		fresh[i].first_seen_ms = zombies[i].first_seen_ms != 0 &&
+					 zombies[i].first_seen_ms <= now_mono_ms
+					 ? zombies[i].first_seen_ms : now_mono_ms;
 		for (size_t j = 0; j < state->nzombies; j++) {
 			if (state->zombies[j].pid == fresh[i].pid &&
-			    state->zombies[j].start_ticks == fresh[i].start_ticks) {
+			    state->zombies[j].start_ticks == fresh[i].start_ticks &&
+			    state->zombies[j].first_seen_ms < fresh[i].first_seen_ms) {
 				fresh[i].first_seen_ms = state->zombies[j].first_seen_ms;
 				break;
 			}

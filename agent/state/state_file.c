@@ -4,10 +4,11 @@
  *   oobhealth-state 1
  *   boot <boot_id>
  *   service <name> <pid> <start_ticks> <fd_soft> <last_seen_ms> <restarts> <last_index> <events>
- *   restart <index> <time_ms> <old_pid> <new_pid> <downtime_ms> <old_fd_soft> <new_fd_soft>
+ *   restart <index> <time_ms> <old_pid> <new_pid> <downtime_ms> <old_fd_soft> <new_fd_soft> <old_exit>
  *   end <FNV-1a 64 of every byte before this line, in hex>
  *
- * Each service line is followed by its restart lines, oldest first. The end line proves
+ * Each service line is followed by its restart lines, oldest first. old_exit (a wait
+ * status, -1 when not known) came later: a restart line without it is read as -1. The end line proves
  * the file is whole: a truncated or edited file is refused rather than half-believed.
  * Beside it, STATE.lock is held by the running oobhealthd, so that two never share it: the
  * file (and its temporary file) is written only while that lock is held. */
@@ -100,12 +101,19 @@ static char *next_line(struct reader *r)
 
 static int parse_restart(struct reader *r, const char *line, struct restart_event *event)
 {
-	int consumed = -1;
+	int consumed = -1, exit_consumed = -1;
 
 	if (sscanf(line, "restart %" SCNu32 " %" SCNd64 " %" SCNd32 " %" SCNd32 " %" SCNu32
 		   " %" SCNu32 " %" SCNu32 "%n", &event->index, &event->time_ms, &event->old_pid,
 		   &event->new_pid, &event->downtime_ms, &event->old_fd_soft, &event->new_fd_soft,
-		   &consumed) != 7 || consumed < 0 || line[consumed] != '\0')
+		   &consumed) != 7 || consumed < 0)
+		return refuse(r, "expected a restart line, found \"%.40s\"", line);
+	event->old_exit = -1;
+	if (line[consumed] == '\0')
+		return 0;
+	if (sscanf(line + consumed, " %" SCNd32 "%n", &event->old_exit, &exit_consumed) != 1 ||
+	    exit_consumed < 0 || line[consumed + exit_consumed] != '\0' || event->old_exit < -1 ||
+	    event->old_exit > 0xffff)
 		return refuse(r, "expected a restart line, found \"%.40s\"", line);
 	return 0;
 }
@@ -390,8 +398,8 @@ static void format_store(struct buffer *b, const struct state_store *store)
 			const struct restart_event *e = &s->events[j];
 
 			put(b, "restart %" PRIu32 " %" PRId64 " %" PRId32 " %" PRId32 " %" PRIu32
-			    " %" PRIu32 " %" PRIu32 "\n", e->index, e->time_ms, e->old_pid,
-			    e->new_pid, e->downtime_ms, e->old_fd_soft, e->new_fd_soft);
+			    " %" PRIu32 " %" PRIu32 " %" PRId32 "\n", e->index, e->time_ms, e->old_pid,
+			    e->new_pid, e->downtime_ms, e->old_fd_soft, e->new_fd_soft, e->old_exit);
 		}
 	}
 	if (!b->failed)

@@ -38,11 +38,32 @@ CONF
 	log "zombie counted ${took} ms after the wrapper started (zombie_grace 10s)"
 	[ "$took" -ge 9900 ] || fail "the zombie counted after ${took} ms, before zombie_grace"
 	assert_value "$(svc ohServiceStatus wrapper)" up
-	assert_value "$(svc ohServiceHealth wrapper)" warning
+	# The binary is dead and the wrapper waits with no live child: the outage itself.
+	assert_value "$(svc ohServiceHealth wrapper)" critical
 	text=$(oh_get "$(svc ohServiceHealthText wrapper)")
 	assert_prefix "1 zombie in process tree: pid " "$text" "health text"
 	assert_contains "$text" "<defunct>" "health text"
-	assert_contains "$text" "not reaped by pid $wrapper (wrapper)" "health text"
+	assert_contains "$text" "its parent pid $wrapper (wrapper) has no live child left" "health text"
+}
+
+# A parent that left one child unreaped but still runs another: untidy, not an outage.
+zombie_beside_a_live_child_is_a_warning() {
+	start_snmpd || return
+	local tag=oh-untidy-$$-$RANDOM parent text
+	write_config <<CONF
+  - name: untidy
+    match: { cmdline: '^perl -e .* $tag\$' }
+CONF
+	start_agent || return
+	spawn perl -e 'if (!fork) { exit 0 } if (!fork) { sleep 600; exit 0 } sleep 600' "$tag"
+	parent=$SPAWNED
+	wait_until "$WAIT_MS" value_is "$(svc ohServiceZombies untidy)" 1 ||
+		{ fail "the zombie was never counted ($(oh_get "$(svc ohServiceHealthText untidy)" 2>&1))"; return; }
+	assert_value "$(svc ohServicePid untidy)" "$parent"
+	assert_value "$(svc ohServiceHealth untidy)" warning
+	text=$(oh_get "$(svc ohServiceHealthText untidy)")
+	assert_contains "$text" "<defunct>" "health text"
+	assert_contains "$text" "not reaped by pid $parent (perl)" "health text"
 }
 
 binary_defunct_under_live_wrapper_is_zombie() {
@@ -281,7 +302,7 @@ CONF
 	kill -0 "$AGENT_PID" || fail "oobhealthd died during churn"
 }
 
-run_tests zombie_child_under_wrapper_is_reported binary_defunct_under_live_wrapper_is_zombie \
+run_tests zombie_child_under_wrapper_is_reported zombie_beside_a_live_child_is_a_warning binary_defunct_under_live_wrapper_is_zombie \
 	wrapper_restarts_are_counted_and_flapping_raised fd_limit_regression_after_restart \
 	fd_use_is_counted_and_thresholds_fire unreadable_processes_are_unknown_never_up \
 	process_churn_never_crashes
