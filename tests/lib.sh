@@ -177,6 +177,7 @@ write_config() {
 agent:
   agentx_socket: $T/agentx.sock
   interval: ${INTERVAL:-1s}
+  tracking: ${TRACKING:-auto}
   ping_interval: 1s
   state_file: $T/state
 services:

@@ -415,6 +415,10 @@ static void publish_service(const struct service_config *service, const struct s
 	for (size_t j = 0; j < service->nprobes; j++) {
 		probes[j] = view->probes[j].row;
 		health_add_kept(&reasons, view->probes[j].reasons);
+		/* Until its first result is back, nobody can say the listener answers. */
+		if (probes[j].status == PROBE_NOT_RUN)
+			health_add(&reasons, HEALTH_UNKNOWN, "probe %s: no result yet (deadline %u ms)",
+				   service->probes[j].name, service->probes[j].timeout_ms);
 	}
 	for (size_t j = 0; j < service->nfiles; j++)
 		files[j] = view->files[j];

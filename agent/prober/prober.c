@@ -389,21 +389,6 @@ static void wait_for_events(int timeout_ms)
 		handle_event(events[i].data.u64);
 }
 
-/* A probe started and never back yet: until it is, the service's health would be judged
- * without it, so the first publication after a start or reload waits for it. */
-static bool first_results_due(void)
-{
-	for (size_t i = 0; i < config->nservices; i++) {
-		for (size_t j = 0; j < config->services[i].nprobes; j++) {
-			const struct probe_view *probe = &state.views[i].probes[j];
-
-			if (probe->running && probe->row.status == PROBE_NOT_RUN)
-				return true;
-		}
-	}
-	return false;
-}
-
 static void publish(void)
 {
 	struct snapshot *snapshot = cycle_snapshot(config, &state);
@@ -417,7 +402,6 @@ static void publish(void)
 static void run_loop(void)
 {
 	uint64_t next_pass = monotonic_ms();
-	bool held = false;                /* something changed that is not published yet */
 
 	for (;;) {
 		uint64_t now = monotonic_ms();
@@ -460,11 +444,7 @@ static void run_loop(void)
 			free_retired();
 		}
 		if (changed)
-			held = true;
-		if (held && !first_results_due()) {
 			publish();
-			held = false;
-		}
 		save_state();
 		now = monotonic_ms();
 		timeout = next_pass > now ? (int)(next_pass - now) : 0;

@@ -192,11 +192,13 @@ fail_after_counts_consecutive_failures() {
       - { name: rpc, tcp: 127.0.0.1:$silent, send: "x", timeout: 300ms }
 CONF
 	start_agent || return
-	# Every snapshot: warning below fail_after, critical from it on.
+	# Every snapshot: unknown until the first result, warning below fail_after, critical
+	# from it on.
 	started=$(now_ms)
 	while :; do
 		values=$(get_many "$(probe ohProbeConsecFailures flaky rpc)" 'ohServiceHealth."flaky"' | tr '\n' ' ')
 		case "$values" in
+		"0 unknown ") [ -z "$below" ] || { fail "no result again after failures: [$values]"; return; } ;;
 		"1 warning "|"2 warning ") below+="$values/" ;;
 		[3-9]" critical "|[1-9][0-9]*" critical ") break ;;
 		*) fail "consecutive failures and health: [$values]"; return ;;
