@@ -12,6 +12,7 @@
 #include "probe_pool.h"
 #include "proc_scan.h"
 #include "proc_track.h"
+#include "service_observe.h"
 #include "service_state.h"
 #include "snapshot.h"
 
@@ -30,6 +31,7 @@ struct service_view {
 	char *file_reasons;
 	struct probe_view *probes;       /* one per probe of the service */
 	bool stale;                      /* to be observed again at once */
+	struct locate_memo located;      /* its main process, as last located */
 	uint64_t recheck_ms;             /* CLOCK_MONOTONIC: observe again then (a zombie's grace
 					  * ends); 0: none */
 };

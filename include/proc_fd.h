@@ -17,6 +17,24 @@ struct fd_usage {
 int fd_usage_read(const char *proc_root, pid_t pid, unsigned long long start_ticks,
 		  struct fd_usage *out);
 
+/* What one observation read of each process's descriptors, so several services sharing
+ * a process read it once. */
+struct fd_usage_cache {
+	struct fd_cache_slot {
+		pid_t pid;                 /* 0: empty */
+		unsigned long long start_ticks;
+		int error;                 /* 0: USAGE holds it; else the errno of the read */
+		struct fd_usage usage;
+	} *slots;
+	size_t capacity;               /* a power of two */
+	size_t used;
+};
+
+/* fd_usage_read through CACHE (NULL: read directly). */
+int fd_usage_cached(struct fd_usage_cache *cache, pid_t pid, unsigned long long start_ticks,
+		    struct fd_usage *out);
+void fd_usage_cache_free(struct fd_usage_cache *cache);
+
 /* Parses the text of /proc/PID/limits for the open-files line. Returns 0 or -1. */
 int fd_limits_parse(const char *limits, uint32_t *soft, uint32_t *hard);
 

@@ -14,6 +14,7 @@
 
 /* An exit the events reported, for whoever was watching that process. */
 struct process_exit {
+	const struct process *proc;      /* its record, defunct now */
 	pid_t pid;
 	unsigned long long start_ticks;
 	int32_t status;                  /* wait(2) status; -1: not known */
@@ -30,6 +31,7 @@ struct process_tracker {
 	bool rescan;                     /* events were lost, or never tracked: scan /proc */
 	uint64_t generation;             /* changes whenever the table's contents do */
 	uint64_t scanned_ms;             /* CLOCK_MONOTONIC of the last full scan */
+	uint64_t scans;                  /* full scans so far */
 	struct process *added;           /* appeared since the last refresh */
 	size_t nadded, added_capacity;
 	size_t exits_seen;               /* exits of processes in the table since the refresh */

@@ -31,4 +31,12 @@ unsigned service_scan_wants(const struct config *config);
 void service_locate(const struct service_config *service, const struct process_table *table,
 		    pid_t self, const struct service_state *last, struct service_process *out);
 
+/* Locates SERVICE again from BEFORE, its last result, when nothing said any process of
+ * it appeared, exec'd, changed owner or exited since: the same main process (started at
+ * START_TICKS), its state read anew, or still none. Returns false when BEFORE cannot be
+ * carried over (a pidfile, an unknown result, the process gone): then locate anew. */
+bool service_locate_again(const struct service_config *service, const struct process_table *table,
+			  const struct service_process *before, unsigned long long start_ticks,
+			  struct service_process *out);
+
 #endif

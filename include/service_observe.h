@@ -9,8 +9,11 @@
 #include "config.h"
 #include "health.h"
 #include "proc_scan.h"
+#include "service_locate.h"
 #include "service_state.h"
 #include "snapshot.h"
+
+#include "proc_fd.h"
 
 /* One cycle's notion of time. */
 struct cycle_clock {
@@ -22,11 +25,27 @@ struct cycle_clock {
 
 void cycle_clock_read(struct cycle_clock *clock);
 
-/* Fills ROW's process columns from TABLE (the /proc pass of this cycle) and adds what is
- * wrong to REASONS. Returns true when STATE changed in a way the state file keeps. */
+/* The last locate result of a service, carried over while no event concerned it. */
+struct locate_memo {
+	bool valid;
+	struct service_process located;
+	unsigned long long start_ticks;    /* of its main process */
+	uint64_t scans;                    /* the tracker's full scans when it was made */
+};
+
+/* What one observation shares between services: the processes, the time, and the fds
+ * it read (a process several services share is read once). */
+struct observation {
+	const struct process_table *table;
+	struct cycle_clock clock;
+	struct fd_usage_cache fds;
+};
+
+/* Fills ROW's process columns from SEEN and adds what is wrong to REASONS. With REUSE, MEMO's main process is carried over when it can be (no
+ * event said anything changed); MEMO is updated either way. Returns true when STATE
+ * changed in a way the state file keeps. */
 bool service_observe(const struct service_config *service, const struct agent_config *agent,
-		     const struct process_table *table, const struct cycle_clock *clock,
-		     struct service_state *state, struct service_row *row,
-		     struct health_reasons *reasons);
+		     struct observation *seen, struct service_state *state, struct service_row *row,
+		     struct health_reasons *reasons, struct locate_memo *memo, bool reuse);
 
 #endif

@@ -95,3 +95,61 @@ fail:
 	errno = saved;
 	return -1;
 }
+
+static int grow(struct fd_usage_cache *cache)
+{
+	size_t capacity = cache->capacity ? cache->capacity * 2 : 64;
+	struct fd_cache_slot *slots = calloc(capacity, sizeof(*slots));
+
+	if (slots == NULL)
+		return -1;
+	for (size_t i = 0; i < cache->capacity; i++) {
+		struct fd_cache_slot *old = &cache->slots[i];
+		size_t at = (size_t)old->pid & (capacity - 1);
+
+		if (old->pid == 0)
+			continue;
+		while (slots[at].pid != 0)
+			at = (at + 1) & (capacity - 1);
+		slots[at] = *old;
+	}
+	free(cache->slots);
+	cache->slots = slots;
+	cache->capacity = capacity;
+	return 0;
+}
+
+int fd_usage_cached(struct fd_usage_cache *cache, pid_t pid, unsigned long long start_ticks,
+		    struct fd_usage *out)
+{
+	struct fd_cache_slot *slot;
+	size_t at;
+	int rc;
+
+	if (cache == NULL || (cache->used * 2 >= cache->capacity && grow(cache) < 0))
+		return fd_usage_read("/proc", pid, start_ticks, out);
+	at = (size_t)pid & (cache->capacity - 1);
+	while (cache->slots[at].pid != 0 && cache->slots[at].pid != pid)
+		at = (at + 1) & (cache->capacity - 1);
+	slot = &cache->slots[at];
+	if (slot->pid == pid && slot->start_ticks == start_ticks) {
+		*out = slot->usage;
+		errno = slot->error;
+		return slot->error == 0 ? 0 : -1;
+	}
+	rc = fd_usage_read("/proc", pid, start_ticks, out);
+	if (slot->pid == 0)
+		cache->used++;
+	slot->pid = pid;
+	slot->start_ticks = start_ticks;
+	slot->error = rc == 0 ? 0 : errno;
+	slot->usage = rc == 0 ? *out : (struct fd_usage){ 0 };
+	errno = slot->error;
+	return rc;
+}
+
+void fd_usage_cache_free(struct fd_usage_cache *cache)
+{
+	free(cache->slots);
+	memset(cache, 0, sizeof(*cache));
+}

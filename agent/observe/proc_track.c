@@ -195,6 +195,7 @@ static void on_exit_event(struct process_tracker *t, const struct proc_event *ev
 		return;
 	known->state = 'Z';
 	known->exit_mono_ms = exit.mono_ms;
+	exit.proc = known;
 	exit.start_ticks = known->start_ticks;
 	exit.ppid = known->ppid;
 	t->exits_seen++;
@@ -221,7 +222,6 @@ static void apply(struct process_tracker *t, const struct proc_event *ev,
 		proc = find_live(t, ev->pid);
 		if (proc != NULL)
 			reset_owner(t, proc);
-		proc = NULL;
 		break;
 	case PROC_EV_LOST:
 		t->rescan = true;
@@ -276,6 +276,7 @@ static int full_scan(struct process_tracker *t)
 	t->have_table = true;
 	t->rescan = false;
 	t->scanned_ms = monotonic_ms();
+	t->scans++;
 	t->exits_seen = 0;
 	t->generation++;
 	return 0;

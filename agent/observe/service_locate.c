@@ -589,3 +589,26 @@ void service_locate(const struct service_config *service, const struct process_t
 	describe_state(table, main_proc.proc, out);
 	note_owner(table, &main_proc, out);
 }
+
+bool service_locate_again(const struct service_config *service, const struct process_table *table,
+			  const struct service_process *before, unsigned long long start_ticks,
+			  struct service_process *out)
+{
+	struct candidate main_proc = { 0 };
+
+	if (service->match == MATCH_NONE || service->match == MATCH_PIDFILE)
+		return false;
+	if (before->status == SERVICE_ABSENT && before->pid == 0) {
+		*out = *before;
+		return true;
+	}
+	if (before->status != SERVICE_UP && before->status != SERVICE_STOPPED)
+		return false;
+	main_proc.proc = process_find(table, before->pid);
+	if (main_proc.proc == NULL || main_proc.proc->start_ticks != start_ticks)
+		return false;
+	memset(out, 0, sizeof(*out));
+	describe_state(table, main_proc.proc, out);
+	note_owner(table, &main_proc, out);
+	return true;
+}

@@ -201,7 +201,7 @@ static void check_files(const struct service_config *service, const struct times
 }
 
 static void observe_one(const struct config *config, struct prober_state *state, size_t i,
-			const struct cycle_clock *clock)
+			struct observation *seen)
 {
 	const struct service_config *service = &config->services[i];
 	struct service_view *view = &state->views[i];
@@ -214,9 +214,14 @@ static void observe_one(const struct config *config, struct prober_state *state,
 	row.fd_warn_pct = service->fd_warn_pct;
 	row.fd_crit_pct = service->fd_crit_pct;
 	if (cycle_table(state) != NULL) {
-		if (service_observe(service, &config->agent, cycle_table(state), clock,
-				    &state->store.services[i], &row, &reasons))
+		/* With process events, a service no event concerned has the same main process. */
+		bool reuse = state->tracker.events_fd >= 0 && !view->stale &&
+			     view->located.scans == state->tracker.scans;
+
+		if (service_observe(service, &config->agent, seen, &state->store.services[i], &row,
+				    &reasons, &view->located, reuse))
 			state->store.dirty = true;
+		view->located.scans = state->tracker.scans;
 	} else {
 		row.status = SERVICE_UNKNOWN;
 		health_add(&reasons, HEALTH_UNKNOWN, "/proc could not be read");
@@ -230,7 +235,7 @@ static void observe_one(const struct config *config, struct prober_state *state,
 void cycle_observe(const struct config *config, struct prober_state *state, bool all)
 {
 	uint64_t started_us = monotonic_us(), started_cpu = thread_cpu_us();
-	struct cycle_clock clock;
+	struct observation seen = { 0 };
 	struct timespec now;
 
 	proc_track_wants(&state->tracker, service_scan_wants(config));
@@ -244,15 +249,17 @@ void cycle_observe(const struct config *config, struct prober_state *state, bool
 		state->proc_pass_us = (uint32_t)(monotonic_us() - started_us);
 		state->proc_pass_cpu_us = (uint32_t)(thread_cpu_us() - started_cpu);
 	}
-	cycle_clock_read(&clock);
+	seen.table = cycle_table(state);
+	cycle_clock_read(&seen.clock);
 	clock_gettime(CLOCK_REALTIME, &now);
 	for (size_t i = 0; i < config->nservices; i++) {
 		if (!all && !state->views[i].stale)
 			continue;
-		observe_one(config, state, i, &clock);
+		observe_one(config, state, i, &seen);
 		if (all)
 			check_files(&config->services[i], &now, &state->views[i]);
 	}
+	fd_usage_cache_free(&seen.fds);
 	if (!all)
 		return;
 	host_stats_read("/proc", &state->host);

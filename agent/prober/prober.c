@@ -223,25 +223,7 @@ static bool below_main(size_t i, pid_t pid)
 	return false;
 }
 
-/* Process events: an exit of a main process is published at once; any other exit in a
- * service's tree may leave a zombie, which counts once zombie_grace has passed since the
- * exit, so the service looks again then. */
-static void process_exited(void *unused, const struct process_exit *exit)
-{
-	(void)unused;
-	main_exited(exit->pid, exit->mono_ms, exit->status);
-	for (size_t i = 0; i < state.nviews; i++) {
-		uint64_t due = exit->mono_ms + config->services[i].zombie_grace_ms + 1;
-		struct service_view *view = &state.views[i];
-
-		if (view->row.pid == exit->pid || !below_main(i, exit->ppid))
-			continue;
-		if (view->recheck_ms == 0 || due < view->recheck_ms)
-			view->recheck_ms = due;
-	}
-}
-
-/* A process appeared or exec'd: a service it matches looks again at once (a restart is
+/* A process appeared, exec'd, changed owner or exited: a service it matches looks again at once (a restart is
  * counted when it happens, however soon another follows). */
 static void process_changed(void *unused, const struct process *proc)
 {
@@ -257,6 +239,27 @@ static void process_changed(void *unused, const struct process *proc)
 			if (service_process_matches(service, proc) != 0)
 				state.views[i].stale = true;
 		}
+	}
+}
+
+/* Process events: an exit of a main process is published at once; any other exit in a
+ * service's tree may leave a zombie, which counts once zombie_grace has passed since the
+ * exit, so the service looks again then. */
+static void process_exited(void *unused, const struct process_exit *exit)
+{
+	(void)unused;
+	main_exited(exit->pid, exit->mono_ms, exit->status);
+	/* Another process the service matches is gone: who is main, or whether the match is
+	 * sure, may change. */
+	process_changed(NULL, exit->proc);
+	for (size_t i = 0; i < state.nviews; i++) {
+		uint64_t due = exit->mono_ms + config->services[i].zombie_grace_ms + 1;
+		struct service_view *view = &state.views[i];
+
+		if (view->row.pid == exit->pid || !below_main(i, exit->ppid))
+			continue;
+		if (view->recheck_ms == 0 || due < view->recheck_ms)
+			view->recheck_ms = due;
 	}
 }
 

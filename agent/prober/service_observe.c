@@ -70,14 +70,14 @@ static void note_fd_usage(struct tree_findings *f, const struct process *proc,
 	f->have_fd = true;
 }
 
-static int walk_tree(const struct process_table *table, const struct process *main_proc,
+static int walk_tree(struct observation *seen, const struct process *main_proc,
 		     struct tree_findings *f)
 {
 	struct tree_cursor cursor = { .at = -1 };
 	const struct process *proc;
 	size_t capacity = 0;
 
-	while ((proc = process_tree_next(table, main_proc, &cursor)) != NULL) {
+	while ((proc = process_tree_next(seen->table, main_proc, &cursor)) != NULL) {
 		struct fd_usage usage;
 
 		if (proc->state == 'Z' || proc->state == 'X') {
@@ -91,7 +91,7 @@ static int walk_tree(const struct process_table *table, const struct process *ma
 				f->zombies = grown;
 			}
 			f->zombies[f->nzombies++] = proc;
-		} else if (fd_usage_read("/proc", proc->pid, proc->start_ticks, &usage) == 0) {
+		} else if (fd_usage_cached(&seen->fds, proc->pid, proc->start_ticks, &usage) == 0) {
 			note_fd_usage(f, proc, main_proc, &usage);
 		} else if (errno != ESRCH && f->fd_errno == 0) {
 			f->fd_errno = errno;
@@ -255,15 +255,21 @@ static void judge_status(const struct service_config *service, const struct serv
 }
 
 bool service_observe(const struct service_config *service, const struct agent_config *agent,
-		     const struct process_table *table, const struct cycle_clock *clock,
-		     struct service_state *state, struct service_row *row,
-		     struct health_reasons *reasons)
+		     struct observation *seen, struct service_state *state, struct service_row *row,
+		     struct health_reasons *reasons, struct locate_memo *memo, bool reuse)
 {
+	const struct process_table *table = seen->table;
+	const struct cycle_clock *clock = &seen->clock;
 	struct tree_findings f = { 0 };
 	struct service_process proc;
 	bool changed = false;
 
-	service_locate(service, table, getpid(), state, &proc);
+	if (!reuse || !memo->valid ||
+	    !service_locate_again(service, table, &memo->located, memo->start_ticks, &proc))
+		service_locate(service, table, getpid(), state, &proc);
+	memo->located = proc;
+	memo->start_ticks = proc.main != NULL ? proc.main->start_ticks : 0;
+	memo->valid = true;
 	row->status = proc.status;
 	row->pid = proc.pid;
 	row->owner_known = proc.owner_known;
@@ -272,10 +278,10 @@ bool service_observe(const struct service_config *service, const struct agent_co
 	if (proc.main != NULL) {
 		row->start_time_ms = clock->boot_ms +
 				     (int64_t)(proc.main->start_ticks * 1000 / (unsigned long long)clock->ticks_per_s);
-		if (walk_tree(table, proc.main, &f) < 0)
+		if (walk_tree(seen, proc.main, &f) < 0)
 			health_add(reasons, HEALTH_UNKNOWN, "out of memory walking the process tree");
 		if (proc.status == SERVICE_UP || proc.status == SERVICE_STOPPED) {
-			struct main_sighting seen = {
+			struct main_sighting sighting = {
 				.pid = proc.main->pid,
 				.start_ticks = proc.main->start_ticks,
 				.start_ms = row->start_time_ms,
@@ -285,7 +291,7 @@ bool service_observe(const struct service_config *service, const struct agent_co
 			 * must still find at its next start the pid a restart is judged from. */
 			bool first = state->pid == 0;
 
-			changed = service_state_seen_up(state, &seen, clock->now_ms, agent->history) ||
+			changed = service_state_seen_up(state, &sighting, clock->now_ms, agent->history) ||
 				  first;
 		}
 	}
