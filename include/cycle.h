@@ -32,6 +32,8 @@ struct service_view {
 	struct probe_view *probes;       /* one per probe of the service */
 	bool stale;                      /* to be observed again at once */
 	struct locate_memo located;      /* its main process, as last located */
+	char *unit_dir;                  /* unit: where its cgroup was found; NULL: not yet */
+	uint64_t unit_missing_ms;        /* CLOCK_MONOTONIC it was last searched in vain */
 	uint64_t recheck_ms;             /* CLOCK_MONOTONIC: observe again then (a zombie's grace
 					  * ends); 0: none */
 };

@@ -35,6 +35,10 @@ struct process_tracker {
 	struct process *added;           /* appeared since the last refresh */
 	size_t nadded, added_capacity;
 	size_t exits_seen;               /* exits of processes in the table since the refresh */
+	/* With events: whether a process's exe, cmdline and cgroup are worth keeping (some
+	 * service could match it); the others are dropped once read. NULL: keep all. */
+	bool (*relevant)(void *ctx, const struct process *proc);
+	void *relevant_ctx;
 	uint64_t events;                 /* events applied since the start */
 	uint64_t lost;                   /* times events were lost */
 };
@@ -54,12 +58,22 @@ size_t proc_track_read(struct process_tracker *t,
 		       void (*exited)(void *ctx, const struct process_exit *exit),
 		       void (*changed)(void *ctx, const struct process *proc), void *ctx);
 
+/* The next refresh reads all of /proc again (what is relevant changed: a reload). */
+void proc_track_rescan(struct process_tracker *t);
+
 /* Brings the table up to date (polling: a full scan). Returns 0, or -1 when /proc could
  * not be read (then there is no table). */
 int proc_track_refresh(struct process_tracker *t);
 
 /* Reads the state letter of PID again (events do not report a stop); the table keeps it. */
 void proc_track_restat(struct process_tracker *t, pid_t pid);
+
+/* The live record of PID (the table's, or one added since the refresh); NULL when none. */
+const struct process *proc_track_find(const struct process_tracker *t, pid_t pid);
+
+/* Reads WHAT (enum scan_wants) of PID again, for what changes without an event (a move to
+ * another cgroup). Returns true when the record changed. */
+bool proc_track_reread(struct process_tracker *t, pid_t pid, unsigned what);
 
 /* The parent of PID as the table and the processes added since know it; 0 when unknown. */
 pid_t proc_track_parent(const struct process_tracker *t, pid_t pid);

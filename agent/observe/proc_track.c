@@ -129,6 +129,23 @@ static struct process *append_added(struct process_tracker *t, struct process *p
 	return &t->added[t->nadded++];
 }
 
+/* Drops what no service can match: in a table that lives as long as the processes do,
+ * the strings of thousands of unrelated processes are most of its memory. */
+static void strip(const struct process_tracker *t, struct process *proc)
+{
+	if (t->events_fd < 0 || t->relevant == NULL || t->relevant(t->relevant_ctx, proc))
+		return;
+	free(proc->exe);
+	free(proc->cmdline);
+	free(proc->cgroup);
+	proc->exe = proc->cmdline = proc->cgroup = NULL;
+}
+
+void proc_track_rescan(struct process_tracker *t)
+{
+	t->rescan = true;
+}
+
 static char *copy_of(const char *text)
 {
 	return text != NULL ? strdup(text) : NULL;
@@ -152,6 +169,7 @@ static struct process *on_fork(struct process_tracker *t, const struct proc_even
 		proc.unreadable = parent->unreadable;
 	} else if (!proc.kernel_thread) {
 		proc_read_wants(t->proc_fd, t->wants, &proc);
+		strip(t, &proc);
 	}
 	return append_added(t, &proc);
 }
@@ -171,6 +189,7 @@ static struct process *on_exec(struct process_tracker *t, const struct proc_even
 
 	if (proc_read_process(t->proc_fd, ev->pid, t->wants, &fresh, &denied) < 0)
 		return NULL;
+	strip(t, &fresh);
 	if (known == NULL)
 		return append_added(t, &fresh);
 	fresh.first_child = known->first_child;
@@ -269,6 +288,8 @@ static int full_scan(struct process_tracker *t)
 		if (old != NULL && old->start_ticks == fresh.procs[i].start_ticks)
 			fresh.procs[i].exit_mono_ms = old->exit_mono_ms;
 	}
+	for (size_t i = 0; i < fresh.count; i++)
+		strip(t, &fresh.procs[i]);
 	if (t->have_table)
 		process_table_free(&t->table);
 	free_added(t);
@@ -406,4 +427,34 @@ pid_t proc_track_parent(const struct process_tracker *t, pid_t pid)
 	const struct process *proc = find_live(t, pid);
 
 	return proc != NULL ? proc->ppid : 0;
+}
+
+const struct process *proc_track_find(const struct process_tracker *t, pid_t pid)
+{
+	return find_live(t, pid);
+}
+
+static bool same_text(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+bool proc_track_reread(struct process_tracker *t, pid_t pid, unsigned what)
+{
+	struct process *known = find_live(t, pid);
+	struct process fresh = { .pid = pid };
+	bool changed;
+
+	if (known == NULL || known->kernel_thread || (what & SCAN_CGROUP) == 0)
+		return false;
+	proc_read_wants(t->proc_fd, SCAN_CGROUP, &fresh);
+	changed = !same_text(fresh.cgroup, known->cgroup);
+	if (changed) {
+		free(known->cgroup);
+		known->cgroup = fresh.cgroup;
+		fresh.cgroup = NULL;
+		t->generation++;
+	}
+	process_free(&fresh);
+	return changed;
 }

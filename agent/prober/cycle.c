@@ -14,6 +14,7 @@
 #include "service_locate.h"
 #include "service_observe.h"
 #include "service_probes.h"
+#include "unit_cgroup.h"
 
 static void *array_of(size_t count, size_t size)
 {
@@ -50,6 +51,7 @@ static size_t count_probes(const struct config *config)
 static void view_clear(struct service_view *view, size_t nprobes)
 {
 	free(view->observed);
+	free(view->unit_dir);
 	free(view->files);
 	free(view->file_reasons);
 	for (size_t i = 0; view->probes != NULL && i < nprobes; i++)
@@ -200,6 +202,43 @@ static void check_files(const struct service_config *service, const struct times
 	view->file_reasons = health_keep(&reasons);
 }
 
+#define UNIT_DIR_LEN 512
+#define UNIT_PIDS_MAX 4096
+/* A unit not found is searched for again at most this often: its processes start with an
+ * exec, which is an event, so only a move into it waits for this. */
+#define UNIT_SEARCH_EVERY_MS 10000
+
+/* With process events, a process moved into or out of a unit (which makes no event) is
+ * found by the unit's cgroup.procs, read again, and the service looks again. */
+static void follow_unit(const struct service_config *service, struct process_tracker *tracker,
+			struct service_view *view)
+{
+	static pid_t pids[UNIT_PIDS_MAX];
+	bool main_listed = false;
+	ssize_t n;
+
+	if (service->match != MATCH_UNIT || tracker->events_fd < 0)
+		return;
+	if (view->unit_dir == NULL && (view->unit_dir = calloc(1, UNIT_DIR_LEN)) == NULL)
+		return;
+	if (view->unit_dir[0] == '\0' && view->unit_missing_ms != 0 &&
+	    monotonic_ms() - view->unit_missing_ms < UNIT_SEARCH_EVERY_MS)
+		return;
+	n = unit_cgroup_pids(service->match_value, view->unit_dir, UNIT_DIR_LEN, pids, UNIT_PIDS_MAX);
+	view->unit_missing_ms = n < 0 ? monotonic_ms() : 0;
+	for (ssize_t i = 0; i < n; i++) {
+		const struct process *proc = proc_track_find(tracker, pids[i]);
+
+		main_listed |= pids[i] == view->row.pid;
+		if (proc != NULL && service_process_matches(service, proc) == 0 &&
+		    proc_track_reread(tracker, pids[i], SCAN_CGROUP))
+			view->stale = true;
+	}
+	if (view->row.pid > 0 && !main_listed &&
+	    proc_track_reread(tracker, view->row.pid, SCAN_CGROUP))
+		view->stale = true;
+}
+
 static void observe_one(const struct config *config, struct prober_state *state, size_t i,
 			struct observation *seen)
 {
@@ -239,6 +278,10 @@ void cycle_observe(const struct config *config, struct prober_state *state, bool
 	struct timespec now;
 
 	proc_track_wants(&state->tracker, service_scan_wants(config));
+	for (size_t i = 0; i < config->nservices; i++) {
+		if (all || state->views[i].stale)
+			follow_unit(&config->services[i], &state->tracker, &state->views[i]);
+	}
 	proc_track_refresh(&state->tracker);
 	/* Events say nothing of a stop (SIGSTOP): each main process's state is read again. */
 	for (size_t i = 0; i < config->nservices; i++) {

@@ -122,6 +122,8 @@ static bool reload(void)
 	}
 	retire(config);
 	config = fresh;
+	/* Other matches may need what was dropped as irrelevant: read /proc whole again. */
+	proc_track_rescan(&state.tracker);
 	state.config_reloads++;
 	log_msg(LOG_INFO, "%s: reloaded, %zu services", config->path, config->nservices);
 	free_retired();
@@ -157,12 +159,14 @@ static void load_state(void)
 
 /* Writes the state file when something it keeps changed, and only under its lock. A
  * failure is logged once per distinct error and retried at the next cycle. */
-static void save_state(void)
+static void save_state(bool at_stop)
 {
 	static char last_error[4608];
+	static uint64_t retry_at;
 	char error[4608];
 
-	if (!state.store.dirty)
+	/* After a failure, once an interval: not at every event while the cause stays. */
+	if (!state.store.dirty || (!at_stop && last_error[0] != '\0' && monotonic_ms() < retry_at))
 		return;
 	if (state_lock_check(&state_lock_fd, config->agent.state_file, error, sizeof(error)) == 0 &&
 	    state_file_save(config->agent.state_file, &state.store, error, sizeof(error)) == 0) {
@@ -175,6 +179,7 @@ static void save_state(void)
 	if (strcmp(error, last_error) != 0)
 		log_msg(LOG_ERR, "%s; restart history will be lost if oobhealthd stops", error);
 	snprintf(last_error, sizeof(last_error), "%s", error);
+	retry_at = monotonic_ms() + config->agent.interval_ms;
 }
 
 static void deadline_after(struct timespec *ts, uint64_t ms)
@@ -261,6 +266,17 @@ static void process_exited(void *unused, const struct process_exit *exit)
 		if (view->recheck_ms == 0 || due < view->recheck_ms)
 			view->recheck_ms = due;
 	}
+}
+
+/* Whether any service could match PROC: only then are its exe, cmdline and cgroup kept. */
+static bool process_relevant(void *unused, const struct process *proc)
+{
+	(void)unused;
+	for (size_t i = 0; i < config->nservices; i++) {
+		if (service_process_matches(&config->services[i], proc) != 0)
+			return true;
+	}
+	return false;
 }
 
 /* Services whose zombie grace ended are due; returns ms until the next one (-1: none). */
@@ -448,7 +464,7 @@ static void run_loop(void)
 		}
 		if (changed)
 			publish();
-		save_state();
+		save_state(false);
 		now = monotonic_ms();
 		timeout = next_pass > now ? (int)(next_pass - now) : 0;
 		recheck = due_rechecks(now);
@@ -471,7 +487,7 @@ static void *prober_main(void *unused)
 	}
 	/* Keeps when each main process was last seen, so downtime spans this stop. */
 	state.store.dirty = true;
-	save_state();
+	save_state(true);
 	exit_watch_free(&watch);
 	pthread_mutex_lock(&lock);
 	finished = true;
@@ -493,6 +509,7 @@ static void start_tracking(void)
 	char why[256];
 
 	prober_state_init(&state, config->agent.tracking == TRACKING_POLLING, why, sizeof(why));
+	state.tracker.relevant = process_relevant;
 	if (state.tracker.events_fd >= 0 &&
 	    add_wake(state.tracker.events_fd, WAKE_PROCESS_EVENTS) == 0) {
 		log_msg(LOG_INFO, "following processes by the kernel's process events");
