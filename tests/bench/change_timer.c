@@ -52,6 +52,7 @@ struct watcher {
 	long log_offset;                /* log: bytes read so far */
 	int log_last_exit;              /* log: -1 before the first run */
 	long long detected_ns;          /* 0 until it shows the fault */
+	enum verdict last;              /* what the last look saw */
 };
 
 static long long now_ns(void)
@@ -249,8 +250,10 @@ static int all_healthy(struct watcher *w, int n)
 {
 	int healthy = 0;
 
-	for (int i = 0; i < n; i++)
-		healthy += look(&w[i], 0) == HEALTHY;
+	for (int i = 0; i < n; i++) {
+		w[i].last = look(&w[i], 0);
+		healthy += w[i].last == HEALTHY;
+	}
 	return healthy == n;
 }
 
@@ -308,8 +311,12 @@ int main(int argc, char **argv)
 	deadline_ns = now_ns() + wait_s * 1000000000LL;
 	while (!all_healthy(watchers, n)) {
 		if (now_ns() >= deadline_ns) {
-			fprintf(stderr, "change_timer: the watchers were not all healthy within %ld s\n",
-				wait_s);
+			fprintf(stderr, "change_timer: not healthy within %ld s:", wait_s);
+			for (int i = 0; i < n; i++) {
+				if (watchers[i].last != HEALTHY)
+					fprintf(stderr, " %s", watchers[i].label);
+			}
+			fprintf(stderr, "\n");
 			return 3;
 		}
 		sleep_ms(20);
