@@ -51,8 +51,9 @@ DEMO_DEPS := $(BUILD_DEPS) $(SNMPD_DEPS) $(MIB_FETCH_DEPS)
 # The fuzzers: clang (Debian's default version) and its libFuzzer and sanitizer runtimes.
 FUZZ_DEPS := $(BUILD_DEPS) clang libclang-rt-dev
 TEST_DEPS := $(sort $(DEMO_DEPS) $(LINT_DEPS) $(POLLER_DEPS) $(INSTALL_CHECK_DEPS) $(FUZZ_DEPS))
-# The bench runs what the demo runs; its snmpd extend checks use curl.
-BENCH_DEPS := $(DEMO_DEPS)
+# The bench runs what the demo runs; its snmpd extend checks use curl. Monit and the
+# Monitoring Plugins (check_procs, check_tcp) are the peers it measures detection against.
+BENCH_DEPS := $(DEMO_DEPS) monit monitoring-plugins-basic
 
 # Sources by stage (STYLE.md): each folder uses only the folders listed after it.
 SNMP_SRCS := $(wildcard agent/snmp/*.c)
@@ -205,8 +206,9 @@ demo: demo-deps agent/oobhealthd agent/check_oobhealth $(BUILD)/helpers/listener
 	@tests/demo/run-demo
 
 # make bench: the performance table (BENCHMARKS.md). Not part of make test.
-BENCH_BINS := $(BUILD)/bench/snmp_timer $(BUILD)/bench/floor_agent $(BUILD)/bench/idle_procs
-$(BUILD)/bench/snmp_timer: BENCH_LIBS := -lnetsnmp
+BENCH_BINS := $(addprefix $(BUILD)/bench/,snmp_timer floor_agent idle_procs change_timer \
+	hang_target check_loop flapper spawner)
+$(BUILD)/bench/snmp_timer $(BUILD)/bench/change_timer: BENCH_LIBS := -lnetsnmp
 $(BUILD)/bench/floor_agent: BENCH_LIBS := -lnetsnmpagent -lnetsnmp
 
 $(BUILD)/bench/%: tests/bench/%.c
@@ -217,7 +219,8 @@ $(BUILD)/bench/%: tests/bench/%.c
 bench-deps:
 	@tests/tools/ensure-packages $(BENCH_DEPS)
 
-bench: bench-deps agent/oobhealthd $(BENCH_BINS) $(BUILD)/helpers/listener $(BUILD)/mibs/.fetched
+bench: bench-deps agent/oobhealthd $(BENCH_BINS) $(BUILD)/helpers/listener $(BUILD)/helpers/wrapper \
+	$(BUILD)/mibs/.fetched
 	@tests/bench/run
 
 lint-mib: lint-deps $(BUILD)/mibs/.fetched
