@@ -82,6 +82,32 @@ static void reasons_stay_one_line_of_valid_utf8(void)
 	CHECK_STR(text, "pid 7 (ev?il?) is stopped; ?...");
 }
 
+/* Reasons kept between publications come back the same, text and level, and are not
+ * escaped twice. */
+static void kept_reasons_come_back_the_same(void)
+{
+	struct health_reasons reasons, back;
+	char text[512], again[512];
+	char *kept;
+
+	health_reasons_init(&reasons);
+	CHECK(health_keep(&reasons) == NULL);
+	health_add(&reasons, HEALTH_WARNING, "comm a\\b\nc");
+	health_add(&reasons, HEALTH_CRITICAL, "probe http: timed out");
+	for (int i = 0; i < HEALTH_REASONS_MAX + 3; i++)
+		health_add(&reasons, HEALTH_UNKNOWN, "reason %d", i);
+	kept = health_keep(&reasons);
+	CHECK(kept != NULL);
+	health_reasons_init(&back);
+	health_add_kept(&back, kept);
+	health_add_kept(&back, NULL);
+	health_text(&reasons, text, sizeof(text));
+	health_text(&back, again, sizeof(again));
+	CHECK_STR(again, text);
+	CHECK(back.level == HEALTH_CRITICAL && back.dropped == reasons.dropped);
+	free(kept);
+}
+
 static void open_files_limit_is_parsed(void)
 {
 	static const char limits[] =
@@ -128,6 +154,7 @@ int main(void)
 	TEST(unknown_outranks_warning_not_critical);
 	TEST(long_text_is_cut_visibly);
 	TEST(reasons_stay_one_line_of_valid_utf8);
+	TEST(kept_reasons_come_back_the_same);
 	TEST(open_files_limit_is_parsed);
 	TEST(usage_percent_rounds_down);
 	TEST(date_and_time_is_utc);

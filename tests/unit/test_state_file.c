@@ -50,6 +50,56 @@ static void new_pid_or_new_start_time_is_a_restart(void)
 	free(state.events);
 }
 
+/* An exit event dates the downtime from the exit and says how the process ended; the new
+ * process's start dates the restart. */
+static void exit_event_dates_the_restart_and_keeps_how_it_ended(void)
+{
+	struct service_state state = { 0 };
+	struct main_sighting a = sighting(100, 5000, 0), b = sighting(200, 9000, 0);
+	struct main_sighting c = sighting(300, 12000, 0);
+
+	service_state_seen_up(&state, &a, 1006000, 8);
+	service_state_exited(&state, 100, 1007000, 9);
+	service_state_exited(&state, 999, 1007500, 0); /* not its main process: ignored */
+	CHECK(service_state_seen_up(&state, &b, 1010000, 8));
+	CHECK(state.events[0].time_ms == 1009000);
+	CHECK(state.events[0].downtime_ms == 2000);
+	CHECK(state.events[0].old_exit == 9);
+	/* A pidfd alone gives the time, not the status: not known, never 0 ("exited 0"). */
+	service_state_exited(&state, 200, 1011000, -1);
+	CHECK(service_state_seen_up(&state, &c, 1013000, 8));
+	CHECK(state.events[1].old_exit == -1 && state.events[1].downtime_ms == 1000);
+	free(state.events);
+}
+
+/* A pidfile pointed at a process that already ran: the change is dated when seen. */
+static void older_process_taking_over_is_dated_when_seen(void)
+{
+	struct service_state state = { 0 };
+	struct main_sighting a = sighting(100, 5000, 0), older = sighting(50, 1000, 0);
+
+	service_state_seen_up(&state, &a, 1006000, 8);
+	CHECK(service_state_seen_up(&state, &older, 1020000, 8));
+	CHECK(state.events[0].time_ms == 1020000 && state.events[0].old_exit == -1);
+	free(state.events);
+}
+
+static void exit_statuses_read_as_people_say_them(void)
+{
+	char text[64];
+
+	exit_status_text(3 << 8, text, sizeof(text));
+	CHECK_STR(text, "exited with status 3");
+	exit_status_text(0, text, sizeof(text));
+	CHECK_STR(text, "exited with status 0");
+	exit_status_text(9, text, sizeof(text));
+	CHECK_STR(text, "killed by signal 9 (SIGKILL)");
+	exit_status_text(11 | 0x80, text, sizeof(text));
+	CHECK_STR(text, "killed by signal 11 (SIGSEGV), core dumped");
+	exit_status_text(-1, text, sizeof(text));
+	CHECK_STR(text, "ended (how is not known)");
+}
+
 static void history_drops_oldest_and_never_reuses_an_index(void)
 {
 	struct service_state state = { 0 };
@@ -97,6 +147,7 @@ static void save_then_load_gives_the_same_history(void)
 	char error[512];
 
 	fill_store(&saved);
+	saved.services[0].events[1].old_exit = 11 | 0x80;
 	CHECK(state_file_save(path, &saved, error, sizeof(error)) == 0);
 	snprintf(loaded.boot_id, sizeof(loaded.boot_id), "test-boot");
 	CHECK(state_file_load(path, &loaded, error, sizeof(error)) == 1);
@@ -118,6 +169,40 @@ static void save_then_load_gives_the_same_history(void)
 	CHECK(loaded.nservices == 2 && !loaded.services[0].seen_this_boot);
 	state_store_free(&loaded);
 	state_store_free(&saved);
+}
+
+static uint64_t fnv1a(const char *data, size_t len)
+{
+	uint64_t hash = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < len; i++) {
+		hash ^= (unsigned char)data[i];
+		hash *= 0x100000001b3ULL;
+	}
+	return hash;
+}
+
+/* Files written before restart lines said how the old process ended still load. */
+static void restart_lines_without_an_exit_still_load(void)
+{
+	static const char body[] = "oobhealth-state 1\nboot test-boot\n"
+				   "service alpha 12 12 4096 5000012 1 1 1\n"
+				   "restart 1 5000011 11 12 0 4096 4096\n";
+	struct state_store loaded = { 0 };
+	char text[512], error[512];
+	int fd, n;
+
+	n = snprintf(text, sizeof(text), "%send %016llx\n", body,
+		     (unsigned long long)fnv1a(body, sizeof(body) - 1));
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	CHECK(fd >= 0 && write(fd, text, (size_t)n) == n);
+	close(fd);
+	snprintf(loaded.boot_id, sizeof(loaded.boot_id), "test-boot");
+	CHECK(state_file_load(path, &loaded, error, sizeof(error)) == 1);
+	CHECK(loaded.nservices == 1 && loaded.services[0].nevents == 1);
+	if (loaded.nservices == 1 && loaded.services[0].nevents == 1)
+		CHECK(loaded.services[0].events[0].old_exit == -1);
+	state_store_free(&loaded);
 }
 
 static void every_truncation_is_refused(void)
@@ -211,9 +296,13 @@ int main(void)
 	snprintf(path, sizeof(path), "%s/state", dir);
 	TEST(first_sighting_is_no_restart);
 	TEST(new_pid_or_new_start_time_is_a_restart);
+	TEST(exit_event_dates_the_restart_and_keeps_how_it_ended);
+	TEST(older_process_taking_over_is_dated_when_seen);
+	TEST(exit_statuses_read_as_people_say_them);
 	TEST(history_drops_oldest_and_never_reuses_an_index);
 	TEST(restarts_from_another_boot_count);
 	TEST(save_then_load_gives_the_same_history);
+	TEST(restart_lines_without_an_exit_still_load);
 	TEST(every_truncation_is_refused);
 	TEST(damaged_files_say_where);
 	TEST(missing_file_is_no_error);
