@@ -11,6 +11,10 @@ int handoff_init(void);
 /* Prober side: replaces the pending snapshot (an unclaimed older one is freed). */
 void handoff_publish(struct snapshot *snapshot);
 
+/* Prober side: takes back a snapshot the SNMP thread has not claimed yet (NULL if none),
+ * so that one is freed before the next is built: at most two are alive at once. */
+struct snapshot *handoff_withdraw(void);
+
 /* SNMP side: clears the wake-up and takes the newest snapshot, NULL if none is new. */
 struct snapshot *handoff_take(void);
 

@@ -27,7 +27,7 @@ struct row_index {
 /* Times are wall-clock ms since the epoch; 0 means "never" or "not known". */
 struct service_row {
 	struct row_index index;            /* first member: tables are looked up by it */
-	char name[OH_SERVICE_NAME_MAX + 1];
+	const char *name;                  /* texts point into the snapshot's text blocks */
 	enum service_status status;
 	int32_t pid;
 	int64_t start_time_ms;
@@ -47,18 +47,18 @@ struct service_row {
 	bool owner_known;
 	uint32_t owner_uid;
 	enum health health;
-	char health_text[256];
+	const char *health_text;           /* at most 255 bytes, as the MIB allows */
 };
 
 struct probe_row {
 	struct row_index index;            /* service name, then probe name */
-	char target[256];
+	const char *target;
 	int status;                        /* enum probe_status */
 	uint32_t latency_us;
 	uint32_t consec_failures;
 	uint32_t failures;
 	int64_t last_success_ms;
-	char last_error[200];
+	const char *last_error;
 	/* The listener the probe reaches (sock_diag); all 0 when nothing listens. */
 	uint32_t accept_queue;
 	uint32_t accept_backlog;
@@ -73,7 +73,7 @@ struct probe_row {
 
 struct file_row {
 	struct row_index index;            /* service name, then the file's name */
-	char path[256];
+	const char *path;
 	int status;                        /* enum file_status */
 	bool age_known;                    /* false: ohFileAge has no instance */
 	uint32_t age_s;
@@ -89,6 +89,14 @@ struct restart_row {
 	uint32_t old_fd_soft_limit;
 	uint32_t new_fd_soft_limit;
 	int32_t old_exit;                  /* wait(2) status; -1: not known */
+};
+
+/* Where a snapshot's texts live: blocks that never move, freed with it. */
+struct text_block {
+	struct text_block *next;
+	size_t used;
+	size_t capacity;
+	char data[];
 };
 
 struct snapshot {
@@ -114,7 +122,11 @@ struct snapshot {
 	struct file_row *files;
 	size_t nrestarts;
 	struct restart_row *restarts;
+	struct text_block *texts;
 };
+
+/* A copy of TEXT among SNAPSHOT's texts; "" when out of memory (never NULL). */
+const char *snapshot_text(struct snapshot *snapshot, const char *text);
 
 void snapshot_free(struct snapshot *snapshot);
 

@@ -95,7 +95,6 @@ static void probe_view_init(struct probe_view *view, const struct service_config
 {
 	row_index_add_string(&view->row.index, service->name);
 	row_index_add_string(&view->row.index, probe->name);
-	snprintf(view->row.target, sizeof(view->row.target), "%s", probe->target);
 	view->row.status = PROBE_NOT_RUN;
 	view->row.timeout_ms = probe->timeout_ms;
 	view->row.owner_known = true;
@@ -158,7 +157,6 @@ int cycle_sync(const struct config *config, struct prober_state *state)
 		size_t at = 0;
 		const struct service_config *was = old_service_named(old, service->name, &at);
 
-		strcpy(views[i].row.name, service->name);
 		row_index_add_string(&views[i].row.index, service->name);
 		views[i].row.status = SERVICE_UNKNOWN;
 		views[i].stale = true;
@@ -190,7 +188,6 @@ static void check_files(const struct service_config *service, const struct times
 		memset(row, 0, sizeof(*row));
 		row_index_add_string(&row->index, service->name);
 		row_index_add_string(&row->index, service->files[i].name);
-		snprintf(row->path, sizeof(row->path), "%s", service->files[i].path);
 		row->status = result.status;
 		row->age_known = result.age_known;
 		row->age_s = result.age_s;
@@ -249,7 +246,6 @@ static void observe_one(const struct config *config, struct prober_state *state,
 
 	health_reasons_init(&reasons);
 	row.index = view->row.index;
-	strcpy(row.name, service->name);
 	row.fd_warn_pct = service->fd_warn_pct;
 	row.fd_crit_pct = service->fd_crit_pct;
 	if (cycle_table(state) != NULL) {
@@ -449,32 +445,52 @@ static int64_t last_restart_ms(const struct service_state *state)
 	return state->nevents > 0 ? state->events[state->nevents - 1].time_ms : 0;
 }
 
+/* TEXT cut to fit a column of LEN - 1 bytes, among SNAPSHOT's texts. */
+static const char *column_text(struct snapshot *snapshot, const char *text, size_t len)
+{
+	char cut[256];
+	size_t keep = len - 1 < sizeof(cut) - 1 ? len - 1 : sizeof(cut) - 1;
+
+	if (strlen(text) <= keep)
+		return snapshot_text(snapshot, text);
+	memcpy(cut, text, keep);
+	cut[keep] = '\0';
+	return snapshot_text(snapshot, cut);
+}
+
 /* A service's row as published: its process columns and every part's reasons, in the
  * order process, probes, files. */
-static void publish_service(const struct service_config *service, const struct service_view *view,
-			    const struct service_state *kept, struct service_row *row,
-			    struct probe_row *probes, struct file_row *files)
+static void publish_service(struct snapshot *snapshot, const struct service_config *service,
+			    const struct service_view *view, const struct service_state *kept,
+			    struct service_row *row, struct probe_row *probes, struct file_row *files)
 {
 	struct health_reasons reasons;
+	char text[256];
 
 	health_reasons_init(&reasons);
 	*row = view->row;
+	row->name = snapshot_text(snapshot, service->name);
 	row->restarts = kept->restarts;
 	row->last_restart_ms = last_restart_ms(kept);
 	health_add_kept(&reasons, view->observed);
 	for (size_t j = 0; j < service->nprobes; j++) {
 		probes[j] = view->probes[j].row;
+		probes[j].target = column_text(snapshot, service->probes[j].target, 256);
+		probes[j].last_error = snapshot_text(snapshot, kept->probes[j].last_error);
 		health_add_kept(&reasons, view->probes[j].reasons);
 		/* Until its first result is back, nobody can say the listener answers. */
 		if (probes[j].status == PROBE_NOT_RUN)
 			health_add(&reasons, HEALTH_UNKNOWN, "probe %s: no result yet (deadline %u ms)",
 				   service->probes[j].name, service->probes[j].timeout_ms);
 	}
-	for (size_t j = 0; j < service->nfiles; j++)
+	for (size_t j = 0; j < service->nfiles; j++) {
 		files[j] = view->files[j];
+		files[j].path = column_text(snapshot, service->files[j].path, 256);
+	}
 	health_add_kept(&reasons, view->file_reasons);
 	row->health = reasons.level;
-	health_text(&reasons, row->health_text, sizeof(row->health_text));
+	health_text(&reasons, text, sizeof(text));
+	row->health_text = snapshot_text(snapshot, text);
 }
 
 struct snapshot *cycle_snapshot(const struct config *config, const struct prober_state *state)
@@ -486,7 +502,7 @@ struct snapshot *cycle_snapshot(const struct config *config, const struct prober
 	for (size_t i = 0; i < config->nservices; i++) {
 		const struct service_config *service = &config->services[i];
 
-		publish_service(service, &state->views[i], &state->store.services[i],
+		publish_service(snapshot, service, &state->views[i], &state->store.services[i],
 				&snapshot->services[i], &snapshot->probes[snapshot->nprobes],
 				&snapshot->files[snapshot->nfiles]);
 		snapshot->nprobes += service->nprobes;
@@ -559,17 +575,19 @@ struct snapshot *cycle_initial_snapshot(const struct config *config,
 		const struct service_config *service = &config->services[i];
 		struct service_row *row = &snapshot->services[i];
 
-		strcpy(row->name, service->name);
-		row_index_add_string(&row->index, row->name);
+		row->name = snapshot_text(snapshot, service->name);
+		row_index_add_string(&row->index, service->name);
 		row->fd_warn_pct = service->fd_warn_pct;
 		row->fd_crit_pct = service->fd_crit_pct;
 		row->status = SERVICE_UNKNOWN;
 		row->health = HEALTH_UNKNOWN;
-		snprintf(row->health_text, sizeof(row->health_text), "no probe cycle has completed yet");
+		row->health_text = snapshot_text(snapshot, "no probe cycle has completed yet");
 		for (size_t j = 0; j < service->nprobes; j++) {
 			struct probe_view view = { 0 };
 
 			probe_view_init(&view, service, &service->probes[j]);
+			view.row.target = column_text(snapshot, service->probes[j].target, 256);
+			view.row.last_error = "";
 			snapshot->probes[snapshot->nprobes++] = view.row;
 		}
 	}

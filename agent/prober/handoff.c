@@ -41,6 +41,17 @@ void handoff_publish(struct snapshot *snapshot)
 	wake();
 }
 
+struct snapshot *handoff_withdraw(void)
+{
+	struct snapshot *taken;
+
+	pthread_mutex_lock(&lock);
+	taken = pending;
+	pending = NULL;
+	pthread_mutex_unlock(&lock);
+	return taken;
+}
+
 struct snapshot *handoff_take(void)
 {
 	struct snapshot *taken;

@@ -410,7 +410,11 @@ static void wait_for_events(int timeout_ms)
 
 static void publish(void)
 {
-	struct snapshot *snapshot = cycle_snapshot(config, &state);
+	struct snapshot *snapshot;
+
+	/* One not yet claimed is outdated by this one: freed first, never three alive. */
+	snapshot_free(handoff_withdraw());
+	snapshot = cycle_snapshot(config, &state);
 
 	if (snapshot != NULL)
 		handoff_publish(snapshot);

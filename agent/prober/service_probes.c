@@ -73,14 +73,12 @@ void service_probe_record(const struct service_config *service, size_t slot,
 	memset(row, 0, sizeof(*row));
 	row_index_add_string(&row->index, service->name);
 	row_index_add_string(&row->index, probe->name);
-	snprintf(row->target, sizeof(row->target), "%s", probe->target);
 	row->timeout_ms = probe->timeout_ms;
 	row->status = in->result->status;
 	row->latency_us = in->result->latency_us;
 	row->consec_failures = record->consec_failures;
 	row->failures = record->failures;
 	row->last_success_ms = record->last_success_ms;
-	snprintf(row->last_error, sizeof(row->last_error), "%s", record->last_error);
 	if (found->listener != NULL) {
 		row->accept_queue = found->listener->accept_queue;
 		row->accept_backlog = found->listener->accept_backlog;

@@ -15,7 +15,36 @@ void snapshot_free(struct snapshot *snapshot)
 	free(snapshot->probes);
 	free(snapshot->files);
 	free(snapshot->restarts);
+	for (struct text_block *block = snapshot->texts, *next; block != NULL; block = next) {
+		next = block->next;
+		free(block);
+	}
 	free(snapshot);
+}
+
+#define TEXT_BLOCK_MIN 8192
+
+const char *snapshot_text(struct snapshot *snapshot, const char *text)
+{
+	size_t len = strlen(text) + 1;
+	struct text_block *block = snapshot->texts;
+	char *copy;
+
+	if (block == NULL || block->capacity - block->used < len) {
+		size_t capacity = len > TEXT_BLOCK_MIN ? len : TEXT_BLOCK_MIN;
+
+		block = malloc(sizeof(*block) + capacity);
+		if (block == NULL)
+			return "";
+		block->next = snapshot->texts;
+		block->used = 0;
+		block->capacity = capacity;
+		snapshot->texts = block;
+	}
+	copy = block->data + block->used;
+	memcpy(copy, text, len);
+	block->used += len;
+	return copy;
 }
 
 void row_index_add_string(struct row_index *index, const char *name)

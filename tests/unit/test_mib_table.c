@@ -302,7 +302,7 @@ static struct mib_rows service_rows(struct service_row *services, const char *co
 
 	memset(services, 0, count * sizeof(*services));
 	for (size_t i = 0; i < count; i++) {
-		snprintf(services[i].name, sizeof(services[i].name), "%s", names[i]);
+		services[i].name = names[i];
 		row_index_add_string(&services[i].index, names[i]);
 	}
 	snapshot_sort(&s);
