@@ -80,14 +80,21 @@ static size_t parse(const struct datagram *dgram, struct proc_event *out, size_t
 	return proc_events_parse(dgram->bytes, dgram->len, out, max);
 }
 
-static void fork_of_a_process_is_an_event(void)
+/* Parses a datagram holding EV alone, into OUT (room for 4). */
+static size_t parse_single(const struct cn_proc_event *ev, struct proc_event *out)
 {
 	struct datagram dgram = { .len = 0 };
+
+	add_event(&dgram, ev);
+	return parse(&dgram, out, 4);
+}
+
+static void fork_of_a_process_is_an_event(void)
+{
 	struct cn_proc_event ev = fork_event(100, 200, 200);
 	struct proc_event out[4];
 
-	add_event(&dgram, &ev);
-	CHECK(parse(&dgram, out, 4) == 1);
+	CHECK(parse_single(&ev, out) == 1);
 	CHECK(out[0].kind == PROC_EV_FORK);
 	CHECK(out[0].pid == 200 && out[0].parent == 100);
 	CHECK(out[0].time_ns == TIMESTAMP);
@@ -96,35 +103,29 @@ static void fork_of_a_process_is_an_event(void)
 
 static void fork_of_a_thread_is_skipped(void)
 {
-	struct datagram dgram = { .len = 0 };
 	struct cn_proc_event ev = fork_event(100, 201, 100);
 	struct proc_event out[4];
 
-	add_event(&dgram, &ev);
-	CHECK(parse(&dgram, out, 4) == 0);
+	CHECK(parse_single(&ev, out) == 0);
 }
 
 static void exec_is_an_event_of_the_process(void)
 {
-	struct datagram dgram = { .len = 0 };
 	struct cn_proc_event ev = { .what = PROC_EVENT_EXEC, .timestamp_ns = TIMESTAMP };
 	struct proc_event out[4];
 
 	ev.event_data.exec.process_pid = 300;
 	ev.event_data.exec.process_tgid = 300;
-	add_event(&dgram, &ev);
-	CHECK(parse(&dgram, out, 4) == 1);
+	CHECK(parse_single(&ev, out) == 1);
 	CHECK(out[0].kind == PROC_EV_EXEC && out[0].pid == 300 && out[0].parent == 0);
 }
 
 static void exit_with_status_3_is_a_wait_status(void)
 {
-	struct datagram dgram = { .len = 0 };
 	struct cn_proc_event ev = exit_event(400, 400, 3 << 8);
 	struct proc_event out[4];
 
-	add_event(&dgram, &ev);
-	CHECK(parse(&dgram, out, 4) == 1);
+	CHECK(parse_single(&ev, out) == 1);
 	CHECK(out[0].kind == PROC_EV_EXIT && out[0].pid == 400);
 	CHECK(out[0].exit_known);
 	CHECK(WIFEXITED(out[0].exit_status) && WEXITSTATUS(out[0].exit_status) == 3);
@@ -132,24 +133,20 @@ static void exit_with_status_3_is_a_wait_status(void)
 
 static void exit_by_signal_9_is_a_wait_status(void)
 {
-	struct datagram dgram = { .len = 0 };
 	struct cn_proc_event ev = exit_event(401, 401, SIGKILL);
 	struct proc_event out[4];
 
-	add_event(&dgram, &ev);
-	CHECK(parse(&dgram, out, 4) == 1);
+	CHECK(parse_single(&ev, out) == 1);
 	CHECK(out[0].exit_known);
 	CHECK(WIFSIGNALED(out[0].exit_status) && WTERMSIG(out[0].exit_status) == SIGKILL);
 }
 
 static void exit_of_a_thread_is_skipped(void)
 {
-	struct datagram dgram = { .len = 0 };
 	struct cn_proc_event ev = exit_event(402, 400, 0);
 	struct proc_event out[4];
 
-	add_event(&dgram, &ev);
-	CHECK(parse(&dgram, out, 4) == 0);
+	CHECK(parse_single(&ev, out) == 0);
 }
 
 static void exit_without_its_code_has_no_status(void)
