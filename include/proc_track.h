@@ -16,7 +16,6 @@
 struct process_exit {
 	const struct process *proc;      /* its record, defunct now */
 	pid_t pid;
-	unsigned long long start_ticks;
 	int32_t status;                  /* wait(2) status; -1: not known */
 	uint64_t mono_ms;                /* CLOCK_MONOTONIC */
 	pid_t ppid;
@@ -39,8 +38,6 @@ struct process_tracker {
 	 * service could match it); the others are dropped once read. NULL: keep all. */
 	bool (*relevant)(void *ctx, const struct process *proc);
 	void *relevant_ctx;
-	uint64_t events;                 /* events applied since the start */
-	uint64_t lost;                   /* times events were lost */
 };
 
 /* Starts tracking, with process events unless POLLING. Returns 0; WHY says why events are

@@ -215,7 +215,6 @@ static void on_exit_event(struct process_tracker *t, const struct proc_event *ev
 	known->state = 'Z';
 	known->exit_mono_ms = exit.mono_ms;
 	exit.proc = known;
-	exit.start_ticks = known->start_ticks;
 	exit.ppid = known->ppid;
 	t->exits_seen++;
 	exited(ctx, &exit);
@@ -244,7 +243,6 @@ static void apply(struct process_tracker *t, const struct proc_event *ev,
 		break;
 	case PROC_EV_LOST:
 		t->rescan = true;
-		t->lost++;
 		break;
 	}
 	t->generation++;
@@ -271,7 +269,6 @@ size_t proc_track_read(struct process_tracker *t,
 			apply(t, &events[i], exited, changed, ctx);
 		applied += (size_t)n;
 	}
-	t->events += applied;
 	return applied;
 }
 
