@@ -169,6 +169,79 @@ snmpd_answers() {
 	snmpget -v2c -c public -t 0.5 -r 0 -Oqv "127.0.0.1:$SNMP_PORT" .1.3.6.1.2.1.1.3.0 >/dev/null 2>&1
 }
 
+# A private snmptrapd standing in for a NOC's trap receiver, on a free loopback UDP port
+# (TRAP_PORT). It takes v2c traps for "public" and informs from the test's SNMPv3 user, and
+# writes one line per notification to $T/traps: "TRAP <pdu type and security> | " then
+# every varbind with MIB names resolved, each followed by " |", e.g.
+#   ... | SNMPv2-MIB::snmpTrapOID.0 = OID: OOBHEALTH-MIB::ohServiceStatusChange |
+#   OOBHEALTH-MIB::ohServiceStatus."web" = INTEGER: absent(2) | ...
+# Start it before start_snmpd, with its sink (trap_sink_v2c, trap_sink_v3_inform) in
+# SNMPD_EXTRA: snmpd sends to it from its start on.
+TRAP_PORT=""
+start_trapd() {
+	TRAP_PORT=$(free_port)
+	mkdir -p "$T/persist"
+	: >"$T/traps"
+	# -X: no AgentX connection of its own (it would attach to whatever master it finds).
+	cat >"$T/snmptrapd.conf" <<CONF
+authCommunity log public
+createUser $V3_USER SHA $V3_AUTH AES $V3_PRIV
+authUser log $V3_USER priv
+format2 TRAP %P | %V | %v |\n
+CONF
+	# SNMPv2-MIB names sysUpTime and snmpTrapOID, which lead every line.
+	spawn snmptrapd -f -C -c "$T/snmptrapd.conf" -Lf "$T/traps" -X -n "${MIB_OPTS[@]}" \
+		-m OOBHEALTH-MIB:SNMPv2-MIB "udp:127.0.0.1:$TRAP_PORT"
+	wait_until "$WAIT_MS" trapd_listens || { fail "snmptrapd did not listen on port $TRAP_PORT"; cat "$T/traps"; return 1; }
+}
+
+trapd_listens() {
+	[ -n "$(ss -Hlun "sport = :$TRAP_PORT" 2>/dev/null)" ]
+}
+
+# The snmpd.conf line that sends every notification to start_trapd's receiver as a v2c
+# trap, and the one that sends it as an SNMPv3 inform (authPriv), which snmpd repeats
+# until the receiver acknowledges it.
+trap_sink_v2c() { echo "trap2sink 127.0.0.1:$TRAP_PORT public"; }
+trap_sink_v3_inform() {
+	echo "trapsess -Ci -v3 -u $V3_USER -l authPriv -a SHA -A $V3_AUTH -x AES -X $V3_PRIV 127.0.0.1:$TRAP_PORT"
+}
+
+# trap_lines NAME [FILE]: the receiver's lines of OOBHEALTH-MIB notification NAME, oldest
+# first (from FILE, default $T/traps).
+trap_lines() {
+	grep -F -- "| SNMPv2-MIB::snmpTrapOID.0 = OID: OOBHEALTH-MIB::$1 |" "${2:-$T/traps}" 2>/dev/null
+}
+
+# traps_of NAME [TEXT]: how many NAME notifications the receiver logged (those holding
+# TEXT, e.g. a varbind's service index '."web" ', when given).
+traps_of() {
+	trap_lines "$1" | grep -cF -- "${2:-}"
+}
+
+traps_at_least() {
+	[ "$(traps_of "$2" "${3:-}")" -ge "$1" ]
+}
+
+# wait_traps N NAME [TEXT]: waits until the receiver logged at least N NAME notifications
+# (holding TEXT); says what it did receive when they do not come.
+wait_traps() {
+	wait_until "$WAIT_MS" traps_at_least "$@" && return 0
+	fail "expected $1 $2 notification(s)${3:+ holding [$3]}, got $(traps_of "$2" "${3:-}"); the receiver logged:"
+	grep '^TRAP' "$T/traps" | tail -20
+	return 1
+}
+
+# varbind_of LINE OBJECT: the value of the varbind of OBJECT (with its index, e.g.
+# 'ohServiceStatus."web"', or a pattern: 'ohRestartOldPid."web".*') in one receiver line,
+# as printed after its type ("absent(2)").
+varbind_of() {
+	local rest=${1#*"| OOBHEALTH-MIB::"$2" = "}
+	[ "$rest" != "$1" ] || return 1
+	rest=${rest%%" |"*}
+	echo "${rest#*: }"
+}
+
 # Writes an oobhealthd config to $T/agent.yaml: the agent section for this test, then
 # the services given on stdin.
 write_config() {

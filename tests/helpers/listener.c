@@ -4,6 +4,8 @@
  *   MODE     never-accept           listen() and nothing else: connects queue up
  *            silent                 accept, then never answer (until the peer closes)
  *            reply TEXT             accept, read a request, answer TEXT, close
+ *            alternate TEXT         as reply on the first, third... connection; silent on
+ *                                   the second, fourth...: a probe flapping ok/timeout
  *            http STATUS            accept, read a request, answer with that HTTP status
  *            reply-file PATH        accept, read a request, answer the bytes of PATH (any
  *                                   size, NULs included), then hold the connection open
@@ -13,9 +15,10 @@
  *            endless                accept, then send bytes without end
  *            trickle                accept, then send one byte a second
  *            garbage                accept, then send binary bytes (NULs included) and close
- * It prints "ready" on stdout once listening. silent, reply, http and reply-file serve every
- * connection from this one process (a burst of probes is not a burst of forks and exits, which would
- * load the machine more than the probes do); the other modes fork one per connection. */
+ * It prints "ready" on stdout once listening. silent, reply, alternate, http and reply-file
+ * serve every connection from this one process (a burst of probes is not a burst of forks and
+ * exits, which would load the machine more than the probes do); the other modes fork one per
+ * connection. */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -145,7 +148,7 @@ static const char *answer_for(const char *mode, const char *arg, char *reply, si
 	if (strcmp(mode, "http") == 0) {
 		snprintf(reply, size, "HTTP/1.1 %s Status\r\nContent-Length: 2\r\n"
 			 "Connection: close\r\n\r\nok", arg);
-	} else if (strcmp(mode, "reply") == 0) {
+	} else if (strcmp(mode, "reply") == 0 || strcmp(mode, "alternate") == 0) {
 		snprintf(reply, size, "%s", arg);
 	} else if (strcmp(mode, "reply-file") == 0) {
 		file = fopen(arg, "rb");
@@ -164,16 +167,20 @@ static const char *answer_for(const char *mode, const char *arg, char *reply, si
 }
 
 /* Serves every connection from this process: each is read once it sends, then answered
- * and closed (reply-file: held until its peer closes it), or (silent) held until then. */
+ * and closed (reply-file: held until its peer closes it), or (silent, and every other one
+ * in alternate) held until then. */
 static void serve_polled(int fd, const char *mode, const char *arg)
 {
 	static struct pollfd held[HELD_MAX];
 	static bool answered[HELD_MAX];
+	static bool ignored[HELD_MAX];
 	static char reply[65536];
 	char request[4096];
 	size_t answer_len = 0;
 	const char *answer = answer_for(mode, arg, reply, sizeof(reply), &answer_len);
 	bool hold = strcmp(mode, "reply-file") == 0;
+	bool alternate = strcmp(mode, "alternate") == 0;
+	unsigned long accepted = 0;
 	nfds_t count = 1;
 
 	held[0] = (struct pollfd){ .fd = fd, .events = POLLIN };
@@ -187,7 +194,7 @@ static void serve_polled(int fd, const char *mode, const char *arg)
 			if (held[i].revents == 0)
 				continue;
 			n = read(held[i].fd, request, sizeof(request));
-			if (n > 0 && (answer == NULL || answered[i]))
+			if (n > 0 && (answer == NULL || answered[i] || ignored[i]))
 				continue;
 			if (n > 0 && write(held[i].fd, answer, answer_len) < 0)
 				perror("write");
@@ -198,12 +205,14 @@ static void serve_polled(int fd, const char *mode, const char *arg)
 			close(held[i].fd);
 			held[i] = held[--count];
 			answered[i] = answered[count];
+			ignored[i] = ignored[count];
 		}
 		if (held[0].revents & POLLIN) {
 			int client = accept(fd, NULL, NULL);
 
 			if (client >= 0 && count < HELD_MAX) {
 				answered[count] = false;
+				ignored[count] = alternate && accepted++ % 2 == 1;
 				held[count++] = (struct pollfd){ .fd = client, .events = POLLIN };
 			} else if (client >= 0) {
 				close(client);
@@ -234,7 +243,8 @@ int main(int argc, char **argv)
 			pause();
 	}
 	if (strcmp(argv[3], "silent") == 0 || strcmp(argv[3], "reply") == 0 ||
-	    strcmp(argv[3], "http") == 0 || strcmp(argv[3], "reply-file") == 0)
+	    strcmp(argv[3], "alternate") == 0 || strcmp(argv[3], "http") == 0 ||
+	    strcmp(argv[3], "reply-file") == 0)
 		serve_polled(fd, argv[3], argc == 5 ? argv[4] : "");
 	for (;;) {
 		int client = accept(fd, NULL, NULL);
