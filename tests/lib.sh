@@ -242,8 +242,9 @@ varbind_of() {
 	echo "${rest#*: }"
 }
 
-# Writes an oobhealthd config to $T/agent.yaml: the agent section for this test, then
-# the services given on stdin.
+# Writes an oobhealthd config to $T/agent.yaml: the agent section for this test (with the
+# lines of AGENT_EXTRA, e.g. "  notifications: { budget: 10, per: 30s }"), then the
+# services given on stdin.
 write_config() {
 	{
 		cat <<CONF
@@ -253,6 +254,7 @@ agent:
   tracking: ${TRACKING:-auto}
   ping_interval: 1s
   state_file: $T/state
+${AGENT_EXTRA:-}
 services:
 CONF
 		cat
