@@ -176,7 +176,7 @@ snmpd_answers() {
 #   ... | SNMPv2-MIB::snmpTrapOID.0 = OID: OOBHEALTH-MIB::ohServiceStatusChange |
 #   OOBHEALTH-MIB::ohServiceStatus."web" = INTEGER: absent(2) | ...
 # Start it before start_snmpd, with its sink (trap_sink_v2c, trap_sink_v3_inform) in
-# SNMPD_EXTRA: snmpd sends to it from its start on.
+# SNMPD_EXTRA: snmpd sends to it from its start on (and again after a restart).
 TRAP_PORT=""
 start_trapd() {
 	TRAP_PORT=$(free_port)
@@ -189,8 +189,9 @@ createUser $V3_USER SHA $V3_AUTH AES $V3_PRIV
 authUser log $V3_USER priv
 format2 TRAP %P | %V | %v |\n
 CONF
-	# SNMPv2-MIB names sysUpTime and snmpTrapOID, which lead every line.
-	spawn snmptrapd -f -C -c "$T/snmptrapd.conf" -Lf "$T/traps" -X -n "${MIB_OPTS[@]}" \
+	# SNMPv2-MIB names sysUpTime and snmpTrapOID, which lead every line; values without
+	# their units, as oh_get prints them.
+	spawn snmptrapd -f -C -c "$T/snmptrapd.conf" -Lf "$T/traps" -X -n -OU "${MIB_OPTS[@]}" \
 		-m OOBHEALTH-MIB:SNMPv2-MIB "udp:127.0.0.1:$TRAP_PORT"
 	wait_until "$WAIT_MS" trapd_listens || { fail "snmptrapd did not listen on port $TRAP_PORT"; cat "$T/traps"; return 1; }
 }

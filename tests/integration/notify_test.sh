@@ -13,7 +13,8 @@ probe() { echo "$1.\"$2\".\"$3\""; }
 # A receiver and an snmpd that sends it every notification as a v2c trap.
 start_receiver() {
 	start_trapd || return
-	SNMPD_EXTRA=$(trap_sink_v2c) start_snmpd
+	SNMPD_EXTRA=$(trap_sink_v2c)
+	start_snmpd
 }
 
 # unindexed_varbinds LINE INDEX: the OOBHEALTH-MIB varbinds of LINE whose OID does not
@@ -59,7 +60,9 @@ CONF
 	wait_traps 1 ohAgentStarted || return
 	# Each state lasts more than one interval (1 s), so each change is one to send.
 	sleep 2.5
-	kill -KILL "$first"
+	forget_pid "$first"
+	# Reaped here, where the shell's note of its death goes nowhere.
+	{ kill -KILL "$first" && wait "$first"; } 2>/dev/null
 	wait_traps 1 ohServiceStatusChange '."node"' || return
 	sleep 2.5
 	spawn_with_pidfile "$T/node.pid" || return
@@ -84,6 +87,63 @@ CONF
 	assert_indexed "$restart" '."node"' "the restart notification"
 	assert_eq "$first" "$(varbind_of "$restart" 'ohRestartOldPid."node".*')" "restart: old pid"
 	assert_eq "$second" "$(varbind_of "$restart" 'ohRestartNewPid."node".*')" "restart: new pid"
+}
+
+# The issue's "transitions that revert within one cycle are not both sent": a death and a
+# new process within one interval are one restart, not absent then up.
+quick_restart_sends_the_restart_and_no_status_change() {
+	start_receiver || return
+	local first
+	spawn_with_pidfile "$T/node.pid" || return
+	first=$SPAWNED
+	INTERVAL=3s write_config <<CONF
+  - name: node
+    match: { pidfile: $T/node.pid }
+CONF
+	start_agent || return
+	wait_until "$WAIT_MS" value_is "$(svc ohServiceStatus node)" up || { fail "node never up"; return; }
+	wait_traps 1 ohAgentStarted || return
+	forget_pid "$first"
+	{ kill -KILL "$first" && wait "$first"; } 2>/dev/null
+	spawn_with_pidfile "$T/node.pid" || return
+	wait_traps 1 ohServiceRestart '."node"' || return
+	# The absent state would have been sent one interval after it began.
+	sleep 7
+	assert_eq 1 "$(traps_of ohServiceRestart)" "restart notifications"
+	assert_eq 0 "$(traps_of ohServiceStatusChange)" "status notifications for a restart within an interval"
+}
+
+probe_failing_and_recovering_notifies_once_each_way() {
+	local port listener failing ok
+	start_receiver || return
+	port=$(free_port)
+	listen "127.0.0.1:$port" 16 reply "pong" || return
+	listener=$SPAWNED
+	write_config <<CONF
+  - name: api
+    fail_after: 3
+    probes:
+      - { name: ping, tcp: 127.0.0.1:$port, send: "ping", expect: '^pong', timeout: 500ms }
+CONF
+	start_agent || return
+	wait_until "$WAIT_MS" value_is "$(probe ohProbeStatus api ping)" ok || { fail "the probe never answered"; return; }
+	wait_traps 1 ohAgentStarted || return
+	end_pid "$listener"
+	wait_traps 1 ohProbeStatusChange '."api"."ping"' || return
+	listen "127.0.0.1:$port" 16 reply "pong" || return
+	wait_traps 2 ohProbeStatusChange '."api"."ping"' || return
+	sleep 3
+	assert_eq 2 "$(traps_of ohProbeStatusChange)" "probe notifications for failing and recovering"
+	failing=$(trap_lines ohProbeStatusChange | sed -n 1p)
+	ok=$(trap_lines ohProbeStatusChange | sed -n 2p)
+	assert_indexed "$failing" '."api"."ping"' "the failing notification"
+	assert_eq "refused(3)" "$(varbind_of "$failing" 'ohProbeStatus."api"."ping"')" "failing: status"
+	# Sent one interval after the third failure, the fourth may have come meanwhile.
+	[ "$(varbind_of "$failing" 'ohProbeConsecFailures."api"."ping"')" -ge 3 ] 2>/dev/null ||
+		fail "failing: consecutive failures below fail_after: $failing"
+	assert_contains "$(varbind_of "$failing" 'ohProbeLastError."api"."ping"')" "refused" "failing: last error"
+	assert_indexed "$ok" '."api"."ping"' "the recovery notification"
+	assert_eq "ok(1)" "$(varbind_of "$ok" 'ohProbeStatus."api"."ping"')" "recovery: status"
 }
 
 # health_count LEVEL: how many rows of ohServiceHealth a walk shows at LEVEL.
@@ -260,7 +320,8 @@ CONF
 v3_inform_reaches_the_receiver() {
 	local line
 	start_trapd || return
-	SNMPD_EXTRA=$(trap_sink_v3_inform) start_snmpd || return
+	SNMPD_EXTRA=$(trap_sink_v3_inform)
+	start_snmpd || return
 	write_config <<CONF
   - name: gone
     match: { pidfile: $T/gone.pid }
@@ -275,6 +336,8 @@ CONF
 }
 
 run_tests service_going_absent_and_back_notifies_each_transition_once_in_order \
+	quick_restart_sends_the_restart_and_no_status_change \
+	probe_failing_and_recovering_notifies_once_each_way \
 	storm_of_300_failures_is_held_to_the_budget_and_summed_up \
 	master_restart_reannounces_each_critical_service_once \
 	probe_flapping_below_fail_after_does_not_notify_each_cycle \
