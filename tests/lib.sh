@@ -182,18 +182,19 @@ start_trapd() {
 	TRAP_PORT=$(free_port)
 	mkdir -p "$T/persist"
 	: >"$T/traps"
-	# -X: no AgentX connection of its own (it would attach to whatever master it finds).
 	cat >"$T/snmptrapd.conf" <<CONF
 authCommunity log public
 createUser $V3_USER SHA $V3_AUTH AES $V3_PRIV
 authUser log $V3_USER priv
 format2 TRAP %P | %V | %v |\n
 CONF
-	# SNMPv2-MIB names sysUpTime and snmpTrapOID, which lead every line; values without
-	# their units, as oh_get prints them.
+	# -X: no AgentX connection of its own (it would attach to whatever master it finds).
+	# SNMPv2-MIB names sysUpTime and snmpTrapOID, which lead every line; -OU: values
+	# without their units, as oh_get prints them.
 	spawn snmptrapd -f -C -c "$T/snmptrapd.conf" -Lf "$T/traps" -X -n -OU "${MIB_OPTS[@]}" \
 		-m OOBHEALTH-MIB:SNMPv2-MIB "udp:127.0.0.1:$TRAP_PORT"
-	wait_until "$WAIT_MS" trapd_listens || { fail "snmptrapd did not listen on port $TRAP_PORT"; cat "$T/traps"; return 1; }
+	wait_until "$WAIT_MS" trapd_listens ||
+		{ fail "snmptrapd did not listen on port $TRAP_PORT"; cat "$T/traps"; return 1; }
 }
 
 trapd_listens() {
@@ -215,7 +216,7 @@ trap_lines() {
 }
 
 # traps_of NAME [TEXT]: how many NAME notifications the receiver logged (those holding
-# TEXT, e.g. a varbind's service index '."web" ', when given).
+# TEXT, e.g. the service index '."web"', when given).
 traps_of() {
 	trap_lines "$1" | grep -cF -- "${2:-}"
 }
