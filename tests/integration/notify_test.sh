@@ -236,6 +236,67 @@ CONF
 	assert_eq critical "$(oh_get "$(svc ohServiceHealth down1)")" "down1 health"
 }
 
+# What changed while no master listened is told once it is back: a recovery and a restart;
+# a service that stayed critical is announced again, once.
+changes_while_the_master_is_away_are_sent_after_it_returns() {
+	local mark moved
+	start_receiver || return
+	spawn_with_pidfile "$T/moved.pid" || return
+	moved=$SPAWNED
+	write_config <<CONF
+  - name: down
+    match: { pidfile: $T/down.pid }
+  - name: back
+    match: { pidfile: $T/back.pid }
+  - name: moved
+    match: { pidfile: $T/moved.pid }
+CONF
+	start_agent || return
+	wait_traps 1 ohServiceStatusChange '."down"' || return
+	wait_traps 1 ohServiceStatusChange '."back"' || return
+	stop_snmpd
+	mark=$(wc -l <"$T/traps")
+	spawn_with_pidfile "$T/back.pid" || return
+	forget_pid "$moved"
+	{ kill -KILL "$moved" && wait "$moved"; } 2>/dev/null
+	spawn_with_pidfile "$T/moved.pid" || return
+	# Long enough for the recovery to outlast its hold while the master is away.
+	sleep 3
+	start_snmpd || return
+	wait_until "$WAIT_MS" agent_has_cycled ||
+		{ fail "oobhealthd did not register with the new snmpd"; return; }
+	wait_traps 2 ohServiceStatusChange '."back"' || return
+	wait_traps 1 ohServiceRestart '."moved"' || return
+	wait_traps 2 ohServiceStatusChange '."down"' || return
+	sleep 3
+	tail -n +"$((mark + 1))" "$T/traps" >"$T/traps.after"
+	assert_eq "ok(1)" "$(varbind_of "$(trap_lines ohServiceStatusChange "$T/traps.after" | grep -F '."back"')" \
+		'ohServiceHealth."back"')" "back's recovery after the master returned"
+	assert_eq 1 "$(notifications_about back "$T/traps.after")" "notifications about back after the return"
+	assert_eq 1 "$(notifications_about down "$T/traps.after")" "notifications about down after the return"
+	assert_eq 1 "$(trap_lines ohServiceRestart "$T/traps.after" | grep -cF '."moved"')" "moved's restart"
+	assert_eq 0 "$(trap_lines ohServiceStatusChange | grep -cF '."moved"')" "status notifications about moved"
+}
+
+# budget 0: nothing at all, not even a summary, while the sink works (snmpd's own coldStart
+# arrives).
+budget_zero_sends_nothing() {
+	AGENT_EXTRA="  notifications: { budget: 0, per: 2s }"
+	start_receiver || return
+	write_config <<CONF
+  - name: gone
+    match: { pidfile: $T/gone.pid }
+CONF
+	start_agent || return
+	wait_until "$WAIT_MS" grep -q 'snmpTrapOID.0 = OID: SNMPv2-MIB::coldStart' "$T/traps" ||
+		{ fail "snmpd's coldStart never arrived: the sink does not work"; return; }
+	wait_until "$WAIT_MS" value_is "$(svc ohServiceHealth gone)" critical || { fail "gone never critical"; return; }
+	# Two periods and more after the start and the change.
+	sleep 6
+	assert_eq 0 "$(oh_notifications | wc -l)" "OOBHEALTH-MIB notifications under budget 0"
+	assert_value ohAgentNotificationsSent.0 0
+}
+
 probe_flapping_below_fail_after_does_not_notify_each_cycle() {
 	local port cycles failures service_base
 	start_receiver || return
@@ -347,6 +408,8 @@ run_tests service_going_absent_and_back_notifies_each_transition_once_in_order \
 	probe_failing_and_recovering_notifies_once_each_way \
 	storm_of_300_failures_is_held_to_the_budget_and_summed_up \
 	master_restart_reannounces_each_critical_service_once \
+	changes_while_the_master_is_away_are_sent_after_it_returns \
+	budget_zero_sends_nothing \
 	probe_flapping_below_fail_after_does_not_notify_each_cycle \
 	failed_reload_notifies_the_error_and_keeps_the_old_config \
 	agent_start_is_announced_once_with_version_and_service_count \
