@@ -379,6 +379,39 @@ static void rejected_reload_is_announced_with_its_error(void)
 	CHECK_STR(sent[0].text, "/etc/oobhealth/oobhealth.yaml:3:5: unknown key \"tiemout\"");
 }
 
+/* Each state a service's health sums up has its own notifications, both ways. */
+static void fd_and_flapping_states_are_announced_both_ways(void)
+{
+	struct built *high, *normal;
+
+	start();
+	normal = build(1, 0);
+	normal->services[0].fd_known = true;
+	normal->services[0].fd_level = HEALTH_OK;
+	notify_take(&normal->snapshot);
+	high = build(1, 0);
+	high->services[0].fd_known = true;
+	high->services[0].fd_level = HEALTH_WARNING;
+	high->services[0].fd_limit_regressed = true;
+	high->services[0].flapping = true;
+	notify_take(&high->snapshot);
+	CHECK(count_of(OH_FD_USAGE_HIGH) == 1);
+	CHECK(count_of(OH_FD_LIMIT_REGRESSION) == 1);
+	CHECK(count_of(OH_SERVICE_FLAPPING) == 1);
+	/* No process: the fd states are not known, which is not a change. */
+	notify_take(&build(1, 0)->snapshot);
+	CHECK(count_of(OH_FD_USAGE_NORMAL) == 0);
+	CHECK(count_of(OH_FD_LIMIT_RESTORED) == 0);
+	CHECK(count_of(OH_SERVICE_FLAPPING_ENDED) == 1);
+	normal = build(1, 0);
+	normal->services[0].fd_known = true;
+	normal->services[0].fd_level = HEALTH_OK;
+	notify_take(&normal->snapshot);
+	CHECK(count_of(OH_FD_USAGE_NORMAL) == 1);
+	CHECK(count_of(OH_FD_LIMIT_RESTORED) == 1);
+	CHECK(nsent == 6);
+}
+
 static void start_is_announced_once(void)
 {
 	struct config config = { .nservices = 3 };
@@ -410,6 +443,7 @@ int main(void)
 	TEST(probe_failing_below_fail_after_is_not_announced);
 	TEST(restarts_in_the_history_are_not_announced_again);
 	TEST(rejected_reload_is_announced_with_its_error);
+	TEST(fd_and_flapping_states_are_announced_both_ways);
 	notify_release();
 	for (size_t i = 0; i < nsnapshots; i++)
 		free(snapshots[i]);
