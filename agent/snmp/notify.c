@@ -202,6 +202,9 @@ static void read_service(struct watch *w, const struct service_row *row, uint64_
 		reading[a] = service_reading(row, (enum aspect)a);
 		quiet[a] = service_quiet((enum aspect)a, service_reading(row, ASPECT_STATUS));
 	}
+	/* A probe added by a reload has no result yet: its unknown is no news. */
+	if (row->provisional)
+		reading[ASPECT_STATUS] = NO_READING;
 	read_row(w, reading, !row->provisional, quiet, now);
 }
 
