@@ -93,6 +93,8 @@ struct agent_config {
 	char *state_file;
 	unsigned history;
 	unsigned ping_interval_s;
+	unsigned notify_budget;       /* notifications sent per notify_per_ms; 0: none */
+	uint64_t notify_per_ms;
 };
 
 struct config {

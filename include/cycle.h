@@ -43,6 +43,7 @@ struct prober_state {
 	uint32_t cycles;
 	uint32_t config_reloads;
 	uint32_t config_failures;
+	char config_error[256];          /* why the last reload was rejected, clean text */
 	struct state_store store;        /* per service, in the configuration's order */
 	const struct config *synced;     /* the config STORE and VIEWS match; NULL after a reload */
 	struct listener_memory listeners;

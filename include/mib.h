@@ -3,6 +3,7 @@
 #define OH_MIB_H
 
 #include "mib_oids.h"
+#include "mib_table.h"
 #include "snapshot.h"
 
 /* Registers every object of OOBHEALTH-MIB. */
@@ -12,6 +13,11 @@ void mib_register_all(void);
 void mib_serve(struct snapshot *snapshot);
 const struct snapshot *mib_snapshot(void);
 void mib_release(void);
+
+/* The tables, for notifications that carry their cells. */
+extern struct mib_table mib_service_table;
+extern struct mib_table mib_probe_table;
+extern struct mib_table mib_restart_table;
 
 void mib_agent_register(void);
 void mib_service_register(void);

@@ -40,6 +40,13 @@ struct mib_table {
 const void *mib_table_find(const struct mib_table *table, struct mib_rows rows, const oid *name,
 			   size_t name_len, int exact, unsigned *column);
 
+/* Appends to VARS the instance of COLUMN in ROW (entry.column.index) with its value, as
+ * a GET answers it; a cell without an instance is sent with its raw value (0, or the
+ * text for "not known"), since a notification's objects are all present. Returns -1
+ * when out of memory. */
+int mib_table_add_cell(const struct mib_table *table, const void *row, unsigned column,
+		       netsnmp_variable_list **vars);
+
 /* Registers TABLE read-only under its ENTRY's parent (the table OID). */
 void mib_table_register(struct mib_table *table, const oid *entry, size_t entry_len);
 

@@ -48,6 +48,11 @@ struct service_row {
 	uint32_t owner_uid;
 	enum health health;
 	const char *health_text;           /* at most 255 bytes, as the MIB allows */
+	/* The states notifications announce, beside health: */
+	enum health fd_level;              /* fd use against fd_warn/fd_crit, when fd_known */
+	bool fd_limit_regressed;           /* below fd_min_limit, or lowered by the last restart */
+	bool flapping;
+	bool provisional;                  /* not observed yet, or a probe has no first result */
 };
 
 struct probe_row {
@@ -69,6 +74,7 @@ struct probe_row {
 	uint32_t connections;
 	uint32_t stalled_connections;
 	uint32_t timeout_ms;
+	bool failing;                      /* consec_failures reached the service's fail_after */
 };
 
 struct file_row {
@@ -108,6 +114,9 @@ struct snapshot {
 	uint64_t completed_ms;             /* CLOCK_MONOTONIC when the cycle ended */
 	uint32_t config_reloads;
 	uint32_t config_failures;
+	const char *config_error;          /* why the last reload was rejected; "" if none was */
+	uint32_t notify_budget;            /* agent.notifications, as the SNMP thread applies it */
+	uint32_t notify_per_ms;
 	uint32_t processes_scanned;
 	uint32_t proc_pass_us;             /* wall time of the one /proc pass */
 	uint32_t proc_pass_cpu_us;

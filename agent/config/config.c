@@ -17,6 +17,11 @@
 #define DEFAULT_STATE_FILE "/var/lib/oobhealth/state"
 #define MAX_HISTORY 10000
 #define MAX_FD_LIMIT 1073741824ULL /* the kernel's fs.nr_open ceiling */
+/* A NOC's receiver takes a burst of 20 readably; a host-wide fault beyond that is one
+ * summary a minute, not hundreds of traps. */
+#define DEFAULT_NOTIFY_BUDGET 20
+#define DEFAULT_NOTIFY_PER_MS 60000
+#define MAX_NOTIFY_BUDGET 10000
 #define CONFIG_FILE_MAX (16u << 20) /* far above a configuration of thousands of services */
 #define ALIAS_EXPANSION 4
 
@@ -444,10 +449,35 @@ static void agent_tracking(struct parse *p, yaml_node_t *v, void *t)
 	free(s);
 }
 
+static void notifications_budget(struct parse *p, yaml_node_t *v, void *t)
+{
+	uint64_t n;
+
+	if (get_count(p, v, "budget", 0, MAX_NOTIFY_BUDGET, &n) == 0)
+		((struct agent_config *)t)->notify_budget = (unsigned)n;
+}
+
+static void notifications_per(struct parse *p, yaml_node_t *v, void *t)
+{
+	get_duration(p, v, "per", 1000, 86400000, &((struct agent_config *)t)->notify_per_ms);
+}
+
+static const struct key_rule notifications_rules[] = {
+	{ "budget", notifications_budget },
+	{ "per", notifications_per },
+};
+
+static void agent_notifications(struct parse *p, yaml_node_t *v, void *t)
+{
+	apply_mapping(p, v, "notifications", notifications_rules,
+		      sizeof(notifications_rules) / sizeof(notifications_rules[0]), t);
+}
+
 static const struct key_rule agent_rules[] = {
 	{ "agentx_socket", agent_agentx_socket }, { "interval", agent_interval },
 	{ "state_file", agent_state_file },       { "history", agent_history },
 	{ "ping_interval", agent_ping_interval }, { "tracking", agent_tracking },
+	{ "notifications", agent_notifications },
 };
 
 /* ---- match: ---- */
@@ -1084,6 +1114,8 @@ static struct config *config_new(const char *path)
 	config->agent.interval_ms = 5000;
 	config->agent.history = 32;
 	config->agent.ping_interval_s = 15;
+	config->agent.notify_budget = DEFAULT_NOTIFY_BUDGET;
+	config->agent.notify_per_ms = DEFAULT_NOTIFY_PER_MS;
 	if (config->path == NULL || config->agent.agentx_socket == NULL ||
 	    config->agent.state_file == NULL) {
 		config_free(config);

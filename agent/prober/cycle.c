@@ -411,6 +411,9 @@ static void *snapshot_alloc(const struct config *config, const struct prober_sta
 	snapshot->interval_ms = (uint32_t)config->agent.interval_ms;
 	snapshot->config_reloads = state->config_reloads;
 	snapshot->config_failures = state->config_failures;
+	snapshot->config_error = snapshot_text(snapshot, state->config_error);
+	snapshot->notify_budget = config->agent.notify_budget;
+	snapshot->notify_per_ms = (uint32_t)config->agent.notify_per_ms;
 	return snapshot;
 }
 
@@ -479,9 +482,11 @@ static void publish_service(struct snapshot *snapshot, const struct service_conf
 		probes[j].last_error = snapshot_text(snapshot, kept->probes[j].last_error);
 		health_add_kept(&reasons, view->probes[j].reasons);
 		/* Until its first result is back, nobody can say the listener answers. */
-		if (probes[j].status == PROBE_NOT_RUN)
+		if (probes[j].status == PROBE_NOT_RUN) {
+			row->provisional = true;
 			health_add(&reasons, HEALTH_UNKNOWN, "probe %s: no result yet (deadline %u ms)",
 				   service->probes[j].name, service->probes[j].timeout_ms);
+		}
 	}
 	for (size_t j = 0; j < service->nfiles; j++) {
 		files[j] = view->files[j];
@@ -581,6 +586,7 @@ struct snapshot *cycle_initial_snapshot(const struct config *config,
 		row->fd_crit_pct = service->fd_crit_pct;
 		row->status = SERVICE_UNKNOWN;
 		row->health = HEALTH_UNKNOWN;
+		row->provisional = true;
 		row->health_text = snapshot_text(snapshot, "no probe cycle has completed yet");
 		for (size_t j = 0; j < service->nprobes; j++) {
 			struct probe_view view = { 0 };

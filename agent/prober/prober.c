@@ -17,6 +17,7 @@
 #include <syslog.h>
 #include <time.h>
 
+#include "clean_text.h"
 #include "cycle.h"
 #include "exit_watch.h"
 #include "proc_events.h"
@@ -99,6 +100,19 @@ static void free_retired(void)
 	nretired = 0;
 }
 
+/* The first error and how many there were, for ohConfigReloadFailed. */
+static void note_config_error(const struct config_errors *errors)
+{
+	const char *first = errors->count > 0 ? errors->lines[0] : "the file could not be read";
+
+	if (errors->count > 1)
+		snprintf(state.config_error, sizeof(state.config_error), "%s (and %zu more errors)",
+			 first, errors->count - 1);
+	else
+		snprintf(state.config_error, sizeof(state.config_error), "%s", first);
+	clean_text_in_place(state.config_error);
+}
+
 static bool reload(void)
 {
 	struct config_errors errors = { 0 };
@@ -106,6 +120,7 @@ static bool reload(void)
 
 	if (fresh == NULL) {
 		state.config_failures++;
+		note_config_error(&errors);
 		for (size_t i = 0; i < errors.count; i++)
 			log_msg(LOG_ERR, "%s", errors.lines[i]);
 		log_msg(LOG_ERR, "%s: not reloaded (%zu error%s); the previous configuration stays in effect",
@@ -116,6 +131,8 @@ static bool reload(void)
 	note_restart_only_settings(config, fresh);
 	if (keep_state_file(config, fresh) < 0 || cycle_sync(fresh, &state) < 0) {
 		state.config_failures++;
+		snprintf(state.config_error, sizeof(state.config_error), "%s: out of memory", config->path);
+		clean_text_in_place(state.config_error);
 		log_msg(LOG_ERR, "%s: not reloaded: out of memory", config->path);
 		config_free(fresh);
 		return false;

@@ -194,6 +194,7 @@ static void judge_fd_usage(const struct service_config *service, const struct pr
 		level = HEALTH_CRITICAL;
 	else if ((uint64_t)f->worst.open * 100 >= (uint64_t)service->fd_warn_pct * f->worst.soft)
 		level = HEALTH_WARNING;
+	row->fd_level = level;
 	if (f->worst_proc != main_proc)
 		snprintf(where, sizeof(where), " in pid %d (%s)", (int)f->worst_proc->pid,
 			 f->worst_proc->comm);
@@ -205,7 +206,7 @@ static void judge_fd_usage(const struct service_config *service, const struct pr
  * with its own limit). Without fd_min_limit, a restart that lowered it is still worth a
  * warning while that process runs. */
 static void judge_fd_limits(const struct service_config *service, const struct service_state *state,
-			    pid_t main_pid, const struct tree_findings *f,
+			    pid_t main_pid, const struct tree_findings *f, struct service_row *row,
 			    struct health_reasons *reasons)
 {
 	const struct restart_event *last = state->nevents ? &state->events[state->nevents - 1] : NULL;
@@ -215,6 +216,9 @@ static void judge_fd_limits(const struct service_config *service, const struct s
 
 	if (fell)
 		snprintf(was, sizeof(was), " (was %u before the restart)", last->old_fd_soft);
+	row->fd_limit_regressed = (service->fd_min_limit > 0 && f->have_fd &&
+				   f->lowest_soft < service->fd_min_limit) ||
+				  (fell && service->fd_min_limit == 0);
 	if (service->fd_min_limit > 0 && f->have_fd && f->lowest_soft < service->fd_min_limit)
 		health_add(reasons, HEALTH_CRITICAL,
 			   "fd limit regression: soft limit %u of pid %d (%s) is below fd_min_limit %llu%s",
@@ -227,7 +231,8 @@ static void judge_fd_limits(const struct service_config *service, const struct s
 }
 
 static void judge_flapping(const struct service_config *service, const struct service_state *state,
-			   const struct cycle_clock *clock, struct health_reasons *reasons)
+			   const struct cycle_clock *clock, struct service_row *row,
+			   struct health_reasons *reasons)
 {
 	unsigned recent;
 	char within[32];
@@ -237,6 +242,7 @@ static void judge_flapping(const struct service_config *service, const struct se
 	recent = service_state_restarts_within(state, clock->now_ms, service->flap_within_ms);
 	if (recent < service->flap_restarts)
 		return;
+	row->flapping = true;
 	format_duration(service->flap_within_ms, within, sizeof(within));
 	health_add(reasons, HEALTH_CRITICAL, "flapping: %u restarts within %s (flap.restarts %u)",
 		   recent, within, service->flap_restarts);
@@ -297,8 +303,8 @@ bool service_observe(const struct service_config *service, const struct agent_co
 	}
 	judge_zombies(service, table, clock, state, proc.main, &f, row, reasons);
 	judge_fd_usage(service, proc.main, &f, row, reasons);
-	judge_fd_limits(service, state, proc.pid, &f, reasons);
-	judge_flapping(service, state, clock, reasons);
+	judge_fd_limits(service, state, proc.pid, &f, row, reasons);
+	judge_flapping(service, state, clock, row, reasons);
 	free(f.zombies);
 	return changed;
 }

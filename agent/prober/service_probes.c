@@ -77,6 +77,7 @@ void service_probe_record(const struct service_config *service, size_t slot,
 	row->status = in->result->status;
 	row->latency_us = in->result->latency_us;
 	row->consec_failures = record->consec_failures;
+	row->failing = in->result->status != PROBE_OK && record->consec_failures >= service->fail_after;
 	row->failures = record->failures;
 	row->last_success_ms = record->last_success_ms;
 	if (found->listener != NULL) {

@@ -7,6 +7,7 @@
 #include "mib.h"
 #include "clock.h"
 #include "mib_value.h"
+#include "notify.h"
 #include "oobhealth.h"
 
 /* The scalar-group helper passes each request down with rootoid set to group.subid.0. */
@@ -19,10 +20,12 @@ static int agent_handler(netsnmp_mib_handler *handler, netsnmp_handler_registrat
 			 netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
 {
 	const struct snapshot *s = mib_snapshot();
+	uint32_t sent, held_back;
 
 	(void)handler;
 	if (reqinfo->mode != MODE_GET || s == NULL)
 		return SNMP_ERR_NOERROR;
+	notify_counts(&sent, &held_back);
 	for (; requests != NULL; requests = requests->next) {
 		netsnmp_variable_list *var = requests->requestvb;
 		uint64_t now = monotonic_ms();
@@ -57,6 +60,12 @@ static int agent_handler(netsnmp_mib_handler *handler, netsnmp_handler_registrat
 			break;
 		case OH_AGENT_TRACKING_MODE:
 			mib_set_integer(var, s->tracking_mode);
+			break;
+		case OH_AGENT_NOTIFICATIONS_SENT:
+			mib_set_counter(var, sent);
+			break;
+		case OH_AGENT_NOTIFICATIONS_HELD_BACK:
+			mib_set_counter(var, held_back);
 			break;
 		}
 	}
@@ -111,7 +120,7 @@ void mib_agent_register(void)
 	static const oid host_oid[] = { OH_HOST };
 
 	register_group("ohAgent", agent_handler, agent_oid, OID_LENGTH(agent_oid),
-		       OH_AGENT_TRACKING_MODE);
+		       OH_AGENT_NOTIFICATIONS_HELD_BACK);
 	register_group("ohHost", host_handler, host_oid, OID_LENGTH(host_oid),
 		       OH_HOST_LISTEN_OVERFLOWS);
 }

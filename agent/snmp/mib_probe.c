@@ -65,7 +65,7 @@ static void probe_answer(const void *r, unsigned column, netsnmp_variable_list *
 	}
 }
 
-static struct mib_table probe_table = {
+struct mib_table mib_probe_table = {
 	.name = "ohProbeTable",
 	.served_columns = MIB_COLUMNS(OH_PROBE_TARGET, OH_PROBE_TIMEOUT),
 	.rows = probe_rows,
@@ -77,5 +77,5 @@ void mib_probe_register(void)
 {
 	static const oid entry[] = { OH_PROBE_ENTRY };
 
-	mib_table_register(&probe_table, entry, OID_LENGTH(entry));
+	mib_table_register(&mib_probe_table, entry, OID_LENGTH(entry));
 }

@@ -59,7 +59,7 @@ static void restart_answer(const void *r, unsigned column, netsnmp_variable_list
 	}
 }
 
-static struct mib_table restart_table = {
+struct mib_table mib_restart_table = {
 	.name = "ohRestartTable",
 	.served_columns = MIB_COLUMNS(OH_RESTART_TIME, OH_RESTART_OLD_EXIT),
 	.rows = restart_rows,
@@ -71,5 +71,5 @@ void mib_restart_register(void)
 {
 	static const oid entry[] = { OH_RESTART_ENTRY };
 
-	mib_table_register(&restart_table, entry, OID_LENGTH(entry));
+	mib_table_register(&mib_restart_table, entry, OID_LENGTH(entry));
 }

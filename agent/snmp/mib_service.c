@@ -82,7 +82,7 @@ static void service_answer(const void *r, unsigned column, netsnmp_variable_list
 	}
 }
 
-static struct mib_table service_table = {
+struct mib_table mib_service_table = {
 	.name = "ohServiceTable",
 	.served_columns = MIB_COLUMNS(OH_SERVICE_STATUS, OH_SERVICE_OWNER_UID),
 	.rows = service_rows,
@@ -94,5 +94,5 @@ void mib_service_register(void)
 {
 	static const oid entry[] = { OH_SERVICE_ENTRY };
 
-	mib_table_register(&service_table, entry, OID_LENGTH(entry));
+	mib_table_register(&mib_service_table, entry, OID_LENGTH(entry));
 }

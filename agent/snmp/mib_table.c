@@ -132,6 +132,18 @@ static void set_instance_oid(const struct mib_table *table, const struct row_ind
 	snmp_set_var_objid(var, name, len);
 }
 
+int mib_table_add_cell(const struct mib_table *table, const void *row, unsigned column,
+		       netsnmp_variable_list **vars)
+{
+	netsnmp_variable_list *var = snmp_varlist_add_variable(vars, NULL, 0, ASN_NULL, NULL, 0);
+
+	if (var == NULL)
+		return -1;
+	set_instance_oid(table, row, column, var);
+	table->answer(row, column, var);
+	return 0;
+}
+
 static int table_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reginfo,
 			 netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
 {

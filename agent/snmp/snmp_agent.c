@@ -25,6 +25,7 @@
 #include "handoff.h"
 #include "lock_file.h"
 #include "mib.h"
+#include "notify.h"
 #include "prober.h"
 #include "state_file.h"
 
@@ -81,8 +82,10 @@ static void on_wake(int fd, void *unused)
 
 	(void)fd;
 	(void)unused;
-	if (snapshot != NULL)
+	if (snapshot != NULL) {
 		mib_serve(snapshot);
+		notify_take(snapshot);
+	}
 	log_drain(emit_log);
 }
 
@@ -297,6 +300,7 @@ int snmp_agent_run(struct config *config, const struct agent_options *options)
 			   (int)config->agent.ping_interval_s);
 	mib_register_all();
 	agentx_master_watch(config, own_user, own_group);
+	notify_init(config);
 	/* The first connection and registrations happen in here. A signal meanwhile waits in
 	 * the signalfd for the agent loop. */
 	init_snmp(APP_NAME);
@@ -304,6 +308,7 @@ int snmp_agent_run(struct config *config, const struct agent_options *options)
 	serve(config, signal_fd, wake_fd, lock_fd);
 	log_drain(emit_log);
 	snmp_shutdown(APP_NAME);
+	notify_release();
 	mib_release();
 	daemon_pidfile_release(&pidfile);
 	return exit_code;
