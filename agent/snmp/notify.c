@@ -370,9 +370,7 @@ void notify_take(const struct snapshot *snapshot)
 			  sizeof(*snapshot->services)) < 0 ||
 	    carry_watches(&notify.probes, snapshot->probes, snapshot->nprobes,
 			  sizeof(*snapshot->probes)) < 0) {
-		snmp_log(LOG_ERR, "%s: out of memory; notifications start again from this state\n",
-			 __func__);
-		notify_release();
+		snmp_log(LOG_ERR, "%s: out of memory; no notification for this change\n", __func__);
 		return;
 	}
 	for (size_t i = 0; i < snapshot->nservices; i++)
@@ -465,9 +463,13 @@ void notify_counts(uint32_t *sent, uint32_t *held_back)
 
 void notify_release(void)
 {
+	unsigned *alarms[] = { &notify.hold_alarm, &notify.period_alarm, &notify.open_alarm };
+
+	for (size_t i = 0; i < sizeof(alarms) / sizeof(alarms[0]); i++) {
+		if (*alarms[i] != 0)
+			snmp_alarm_unregister(*alarms[i]);
+	}
 	free(notify.services.rows);
 	free(notify.probes.rows);
-	notify.services = (struct watch_list){ 0 };
-	notify.probes = (struct watch_list){ 0 };
-	notify.snapshot = NULL;
+	memset(&notify, 0, sizeof(notify));
 }
