@@ -79,6 +79,7 @@ static void close_period(void)
 		 "per %llu s): walk OOBHEALTH-MIB for the current state", notify.period_held,
 		 notify.period_held == 1 ? "" : "s", (unsigned long long)(notify.per_ms / 1000),
 		 notify.budget, (unsigned long long)(notify.per_ms / 1000));
+	snmp_log(LOG_WARNING, "%s\n", text);
 	if (notify_send_held_back(notify.period_held, notify.held_total, text) == 0)
 		notify.sent_total++;
 	notify.period_held = 0;
@@ -201,6 +202,9 @@ static void read_service(struct watch *w, const struct service_row *row, uint64_
 		reading[a] = service_reading(row, (enum aspect)a);
 		quiet[a] = service_quiet((enum aspect)a, service_reading(row, ASPECT_STATUS));
 	}
+	/* A probe added by a reload has no result yet: its unknown is no news. */
+	if (row->provisional)
+		reading[ASPECT_STATUS] = NO_READING;
 	read_row(w, reading, !row->provisional, quiet, now);
 }
 
@@ -388,6 +392,8 @@ void notify_take(const struct snapshot *snapshot)
  * may have missed: every row not ok, and changes and restarts while it was away. */
 static void session_opened(unsigned reg, void *unused)
 {
+	uint32_t before;
+
 	(void)reg;
 	(void)unused;
 	notify.open_alarm = 0;
@@ -401,6 +407,7 @@ static void session_opened(unsigned reg, void *unused)
 	}
 	if (notify.snapshot == NULL)
 		return;
+	before = notify.sent_total + notify.held_total;
 	for (size_t i = 0; i < notify.services.count; i++) {
 		struct watch *w = &notify.services.rows[i];
 
@@ -419,6 +426,11 @@ static void session_opened(unsigned reg, void *unused)
 	}
 	announce_restarts();
 	announce_reload_failure();
+	if (notify.sent_total + notify.held_total != before)
+		snmp_log(LOG_NOTICE, "AgentX session open: %u notification%s of what the master "
+			 "may have missed (services and probes not ok, changes and restarts meanwhile)\n",
+			 notify.sent_total + notify.held_total - before,
+			 notify.sent_total + notify.held_total - before == 1 ? "" : "s");
 	flush();
 }
 
