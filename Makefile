@@ -37,7 +37,7 @@ BUILD := build
 # Debian packages, by what needs them.
 BUILD_DEPS := libsnmp-dev libyaml-dev libpcre2-dev
 # A private snmpd and what tests/lib.sh runs beside it (pgrep, ss).
-SNMPD_DEPS := snmpd snmp procps iproute2
+SNMPD_DEPS := snmpd snmp snmptrapd procps iproute2
 # tests/tools/fetch-base-mibs downloads one tarball.
 MIB_FETCH_DEPS := curl ca-certificates
 LINT_DEPS := smitools
@@ -233,6 +233,7 @@ lint-mib: lint-deps $(BUILD)/mibs/.fetched
 # replaced, and the shipped default is also kept in $(docdir)/examples.
 # Examples keep their place under conf/ (conf/examples/* at the top of examples/).
 EXAMPLES := conf/oobhealth.yaml $(wildcard conf/examples/*.yaml) conf/snmpd.conf.snippet \
+	conf/snmptrapd.conf \
 	conf/icinga2/oobhealth.conf conf/nagios/oobhealth.cfg conf/nagios/oobhealth.ini \
 	conf/snmp_exporter/generator.yml $(wildcard conf/prometheus/*.yml)
 EXAMPLE_NAMES := $(patsubst examples/%,%,$(patsubst conf/%,%,$(EXAMPLES)))

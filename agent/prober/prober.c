@@ -106,8 +106,8 @@ static void note_config_error(const struct config_errors *errors)
 	const char *first = errors->count > 0 ? errors->lines[0] : "the file could not be read";
 
 	if (errors->count > 1)
-		snprintf(state.config_error, sizeof(state.config_error), "%s (and %zu more errors)",
-			 first, errors->count - 1);
+		snprintf(state.config_error, sizeof(state.config_error), "%s (and %zu more error%s)",
+			 first, errors->count - 1, errors->count == 2 ? "" : "s");
 	else
 		snprintf(state.config_error, sizeof(state.config_error), "%s", first);
 	clean_text_in_place(state.config_error);

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make demo: prints a walk of OOBHEALTH-MIB by name in under 30 s and leaves nothing running.
+# make demo: prints a walk of OOBHEALTH-MIB by name and the notifications its trap receiver
+# got, in under 30 s, and leaves nothing running.
 source "$(dirname "$0")/../lib.sh"
 
 demo_prints_the_walk_and_cleans_up() {
@@ -32,8 +33,13 @@ LINES
 	# And check_oobhealth's verdict on all of them: the worst is critical.
 	assert_contains "$out" "OOBHEALTH CRITICAL - demo-" "check_oobhealth --all in the demo"
 	assert_contains "$out" "(exit code 2: 0 OK" "check_oobhealth --all in the demo"
+	# The notifications snmptrapd logged with conf/snmptrapd.conf: the start, a service broken
+	# from the start, and demo-worker killed during the demo.
+	assert_contains "$out" "| snmpTrapOID.0 = ohAgentStarted | ohAgentVersion.0 = " "the demo's notifications"
+	assert_contains "$out" '| snmpTrapOID.0 = ohServiceStatusChange | ohServiceStatus."demo-absent" = absent | ohServiceHealth."demo-absent" = critical | ohServiceHealthText."demo-absent" = absent: pidfile ' "the demo's notifications"
+	assert_contains "$out" '| snmpTrapOID.0 = ohServiceStatusChange | ohServiceStatus."demo-worker" = absent | ohServiceHealth."demo-worker" = critical |' "the demo's notifications"
 	pids=$(sed -n 's/^demo: stopping what it started, pids: //p' <<<"$out")
-	[ "$(wc -w <<<"$pids")" -eq 9 ] || fail "the demo did not name the 9 processes it started: [$pids]"
+	[ "$(wc -w <<<"$pids")" -eq 10 ] || fail "the demo did not name the 10 processes it started: [$pids]"
 	for pid in $pids; do
 		kill -0 "$pid" 2>/dev/null && fail "the demo left pid $pid running"
 	done

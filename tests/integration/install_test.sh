@@ -97,6 +97,7 @@ installed_tree_holds_every_part_in_place() {
 			usr/lib/nagios/plugins/check_oobhealth usr/lib/systemd/system/oobhealthd.service \
 			usr/lib/sysusers.d/oobhealth.conf usr/sbin/oobhealthd usr/share/doc/oobhealth/README.md \
 			usr/share/doc/oobhealth/examples/oobhealth.yaml usr/share/doc/oobhealth/examples/snmpd.conf.snippet \
+			usr/share/doc/oobhealth/examples/snmptrapd.conf \
 			usr/share/doc/oobhealth/examples/icinga2/oobhealth.conf \
 			usr/share/doc/oobhealth/examples/nagios/oobhealth.cfg \
 			usr/share/doc/oobhealth/examples/nagios/oobhealth.ini \

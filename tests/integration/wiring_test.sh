@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's "Wiring it into an existing snmpd", followed as written on Debian: its
 # snmpd lines added to a copy of Debian's own snmpd.conf, then its snmpwalk/snmpget
-# commands by name and by number run under Debian's own snmp.conf.
+# commands by name and by number run under Debian's own snmp.conf. And its "Receiving
+# them: snmptrapd": the receiver and the sink lines as written, on loopback.
 source "$(dirname "$0")/../lib.sh"
 
 DEBIAN_SNMPD_CONF=/etc/snmp/snmpd.conf
@@ -181,4 +182,61 @@ readme_wiring_works_on_debian_snmpd_conf() {
 		fail "the README's numeric commands did not show $oid = INTEGER: 1 (ok)"
 }
 
-run_tests readme_snmpd_lines_match_the_snippet readme_wiring_works_on_debian_snmpd_conf
+readme_sink_lines_match_the_snippet() {
+	local readme snippet
+	readme=$(readme_block sinks) || { fail "README.md has no sinks block"; return; }
+	snippet=$(sed -n 's/^#\(trap2sink\|trapsess\) /\1 /p' "$ROOT/conf/snmpd.conf.snippet")
+	assert_eq "$snippet" "$readme" "the README's sink lines against those commented in conf/snmpd.conf.snippet"
+}
+
+trapd_listens() { [ -n "$(ss -Hlun "sport = :$TRAP_PORT" 2>/dev/null)" ]; }
+
+# received COUNT NAME [TEXT]: the receiver logged COUNT notifications NAME (holding TEXT).
+received() {
+	[ "$(grep -F "| snmpTrapOID.0 = $2 |" "$T/traps" | grep -cF -- "${3:-}")" = "$1" ]
+}
+
+# The README's receiver, run as written but for where its file goes (below $T), the port
+# (loopback) and -X (no AgentX session with whatever master this host runs), logs what
+# snmpd sends through each README sink line once, one line per notification, by name.
+readme_notifications_reach_the_receiver() {
+	local block install trapd sinks
+	block=$(readme_block snmptrapd) || { fail "README.md has no snmptrapd block"; return; }
+	grep -qx 'apt-get install snmptrapd' <<<"$block" || fail "the README's receiver block does not install snmptrapd"
+	install=$(grep '^install ' <<<"$block")
+	trapd=$(grep '^snmptrapd ' <<<"$block")
+	[[ "$trapd" == *" udp:162" ]] || { fail "the README's snmptrapd does not end with udp:162: $trapd"; return; }
+	TRAP_PORT=$(free_port)
+	mkdir -p "$T/etc/snmp"
+	(cd "$ROOT" && bash -c "${install//\/etc\/snmp\//$T/etc/snmp/}") || { fail "the README's install line failed"; return; }
+	trapd="snmptrapd -X ${trapd#snmptrapd }"
+	trapd=${trapd//\/etc\/snmp\//$T/etc/snmp/}
+	trapd="${trapd% udp:162} udp:127.0.0.1:$TRAP_PORT"
+	log "\$ $trapd"
+	MIBDIRS="+$ROOT/build/mibs:$ROOT/mibs" spawn bash -c "exec $trapd >'$T/traps'"
+	wait_until "$WAIT_MS" trapd_listens || { fail "the README's snmptrapd did not listen"; cat "$T/spawned.log"; return; }
+
+	sinks=$(readme_block sinks | sed -e "s/nms\.example\.net:162\$/127.0.0.1:$TRAP_PORT/" \
+		-e "s/^trap2sink nms\.example\.net /trap2sink 127.0.0.1:$TRAP_PORT /")
+	[ "$(grep -c "127.0.0.1:$TRAP_PORT" <<<"$sinks")" = 2 ] || { fail "the README's sink lines name no nms.example.net: $sinks"; return; }
+	SNMPD_EXTRA=$sinks start_snmpd || return
+	write_config <<CONF
+  - name: gone
+    match: { pidfile: $T/gone.pid }
+CONF
+	start_agent || return
+	# Each sink delivers each notification once: two lines of each.
+	wait_until "$WAIT_MS" received 2 ohServiceStatusChange 'ohServiceStatus."gone" = absent' ||
+		fail "the receiver did not log ohServiceStatusChange for gone from both sinks"
+	received 2 coldStart || fail "the receiver did not log snmpd's coldStart from both sinks"
+	received 2 ohAgentStarted "ohAgentServices.0 = 1 services" || fail "the receiver did not log ohAgentStarted from both sinks"
+	received 2 ohServiceStatusChange \
+		'ohServiceStatus."gone" = absent | ohServiceHealth."gone" = critical | ohServiceHealthText."gone" = absent: pidfile '"$T/gone.pid"' is missing' ||
+		fail "the status change lines are not as the README shows them"
+	grep -E 'Cannot find module|Unknown|Authentication failed|Warning' "$T/traps" "$T/spawned.log" &&
+		fail "the README's receiver complained"
+	[ "$FAILED" = 0 ] || cat "$T/traps"
+}
+
+run_tests readme_snmpd_lines_match_the_snippet readme_wiring_works_on_debian_snmpd_conf \
+	readme_sink_lines_match_the_snippet readme_notifications_reach_the_receiver
