@@ -364,6 +364,20 @@ CONF
 	assert_value "$(svc ohServiceStatus node)" up
 	assert_value "$(svc ohServicePid node)" "$pid"
 	assert_value "$(svc ohServiceStatus other)" "No Such Instance currently exists at this OID"
+	# Two errors: the first is named, and that there was one more.
+	INTERVAL=fast write_config <<CONF
+  - name: node
+    match: { pidfile: $T/node.pid }
+    fail_afterr: 3
+CONF
+	error=$("$OOBHEALTHD" --check-config -c "$T/agent.yaml" 2>&1 | head -1)
+	kill -HUP "$AGENT_PID"
+	wait_traps 2 ohConfigReloadFailed || return
+	line=$(trap_lines ohConfigReloadFailed | sed -n 2p)
+	assert_contains "$(varbind_of "$line" 'ohNotifyText.0')" "$error" "the second reload failure's text"
+	assert_contains "$(varbind_of "$line" 'ohNotifyText.0')" "1 more error" "the second reload failure's text"
+	assert_eq 2 "$(varbind_of "$line" 'ohAgentConfigFailures.0')" "ohAgentConfigFailures in the second"
+	assert_value "$(svc ohServicePid node)" "$pid"
 }
 
 agent_start_is_announced_once_with_version_and_service_count() {
