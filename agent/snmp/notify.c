@@ -340,7 +340,7 @@ static void flush(void)
 
 	if (notify.snapshot == NULL || !notify.connected)
 		return;
-	hold = notify.snapshot->interval_ms;
+	hold = notify.snapshot->notify_hold_ms;
 	for (int list = 0; list < 2; list++) {
 		struct watch_list *l = list ? &notify.probes : &notify.services;
 
