@@ -121,8 +121,8 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/te
 # supplies its own snapshot source, the notifier's test its own senders.
 UNIT_SRCS := $(CORE_SRCS) agent/snmp/mib_value.c
 $(BUILD)/unit/test_mib_table: UNIT_EXTRA := agent/snmp/mib_table.c
-$(BUILD)/unit/test_notify: UNIT_EXTRA := agent/snmp/notify.c
-$(BUILD)/unit/test_notify: agent/snmp/notify.c
+$(BUILD)/unit/test_notify: UNIT_EXTRA := agent/snmp/notify.c agent/snmp/notify_budget.c
+$(BUILD)/unit/test_notify: agent/snmp/notify.c agent/snmp/notify_budget.c
 
 $(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/unit.h $(UNIT_SRCS) agent/snmp/mib_table.c $(HDRS)
 	$(CHECK_BUILD_DEPS)

@@ -95,6 +95,8 @@ struct agent_config {
 	unsigned ping_interval_s;
 	unsigned notify_budget;       /* notifications sent per notify_per_ms; 0: none */
 	uint64_t notify_per_ms;
+	bool notify_hold_set;         /* false: a change is held one interval */
+	uint64_t notify_hold_ms;
 };
 
 struct config {

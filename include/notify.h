@@ -16,9 +16,6 @@ void notify_init(const struct config *config);
 /* SNAPSHOT is now the one served (it stays valid until the next call). */
 void notify_take(const struct snapshot *snapshot);
 
-/* ohAgentNotificationsSent and ohAgentNotificationsHeldBack. */
-void notify_counts(uint32_t *sent, uint32_t *held_back);
-
 void notify_release(void);
 
 #endif

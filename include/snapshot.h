@@ -117,6 +117,7 @@ struct snapshot {
 	const char *config_error;          /* why the last reload was rejected; "" if none was */
 	uint32_t notify_budget;            /* agent.notifications, as the SNMP thread applies it */
 	uint32_t notify_per_ms;
+	uint32_t notify_hold_ms;
 	uint32_t processes_scanned;
 	uint32_t proc_pass_us;             /* wall time of the one /proc pass */
 	uint32_t proc_pass_cpu_us;

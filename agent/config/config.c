@@ -462,9 +462,18 @@ static void notifications_per(struct parse *p, yaml_node_t *v, void *t)
 	get_duration(p, v, "per", 1000, 86400000, &((struct agent_config *)t)->notify_per_ms);
 }
 
+static void notifications_hold(struct parse *p, yaml_node_t *v, void *t)
+{
+	struct agent_config *agent = t;
+
+	if (get_duration(p, v, "hold", 0, 3600000, &agent->notify_hold_ms) == 0)
+		agent->notify_hold_set = true;
+}
+
 static const struct key_rule notifications_rules[] = {
 	{ "budget", notifications_budget },
 	{ "per", notifications_per },
+	{ "hold", notifications_hold },
 };
 
 static void agent_notifications(struct parse *p, yaml_node_t *v, void *t)

@@ -414,6 +414,8 @@ static void *snapshot_alloc(const struct config *config, const struct prober_sta
 	snapshot->config_error = snapshot_text(snapshot, state->config_error);
 	snapshot->notify_budget = config->agent.notify_budget;
 	snapshot->notify_per_ms = (uint32_t)config->agent.notify_per_ms;
+	snapshot->notify_hold_ms = (uint32_t)(config->agent.notify_hold_set ? config->agent.notify_hold_ms
+									: config->agent.interval_ms);
 	return snapshot;
 }
 

@@ -7,7 +7,7 @@
 #include "mib.h"
 #include "clock.h"
 #include "mib_value.h"
-#include "notify.h"
+#include "notify_budget.h"
 #include "oobhealth.h"
 
 /* The scalar-group helper passes each request down with rootoid set to group.subid.0. */

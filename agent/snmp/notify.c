@@ -1,6 +1,6 @@
 /* Decides which notifications to send: each snapshot the SNMP thread takes is compared
- * with what was last announced per row; a change is sent once it has lasted one interval,
- * within the budget of the period; after the master comes back, what is not ok is
+ * with what was last announced per row; a change is sent once it has lasted its hold (one
+ * interval unless set), within the budget; after the master comes back, what is not ok is
  * announced again. SNMP thread only. */
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
@@ -9,6 +9,7 @@
 
 #include "notify.h"
 #include "clock.h"
+#include "notify_budget.h"
 #include "notify_send.h"
 
 #include <stdlib.h>
@@ -49,90 +50,10 @@ static struct {
 	bool started_sent;
 	bool failures_known;
 	uint32_t failures_said;
-	/* The budget's current period. */
-	unsigned budget;
-	uint64_t per_ms;
-	uint64_t period_end_ms;       /* 0: no period open */
-	unsigned period_sent, period_held;
-	uint32_t sent_total, held_total;
-	unsigned hold_alarm, period_alarm, open_alarm;
+	unsigned hold_alarm, open_alarm;
 } notify;
 
 static void flush(void);
-
-/* ---- the budget ---- */
-
-static void period_alarm_fired(unsigned reg, void *unused);
-
-/* Ends the open period; one summary says what it held back. */
-static void close_period(void)
-{
-	char text[256];
-
-	if (notify.period_alarm != 0)
-		snmp_alarm_unregister(notify.period_alarm);
-	notify.period_alarm = 0;
-	notify.period_end_ms = 0;
-	if (notify.period_held == 0)
-		return;
-	snprintf(text, sizeof(text), "%u notification%s held back in the last %llu s (budget %u "
-		 "per %llu s): walk OOBHEALTH-MIB for the current state", notify.period_held,
-		 notify.period_held == 1 ? "" : "s", (unsigned long long)(notify.per_ms / 1000),
-		 notify.budget, (unsigned long long)(notify.per_ms / 1000));
-	snmp_log(LOG_WARNING, "%s\n", text);
-	if (notify_send_held_back(notify.period_held, notify.held_total, text) == 0)
-		notify.sent_total++;
-	notify.period_held = 0;
-}
-
-static void period_alarm_fired(unsigned reg, void *unused)
-{
-	(void)reg;
-	(void)unused;
-	notify.period_alarm = 0;
-	close_period();
-}
-
-static void schedule(unsigned *alarm, uint64_t in_ms, SNMPAlarmCallback *callback)
-{
-	struct timeval t = { .tv_sec = (time_t)(in_ms / 1000), .tv_usec = (suseconds_t)(in_ms % 1000 * 1000) };
-
-	if (*alarm != 0)
-		snmp_alarm_unregister(*alarm);
-	if (t.tv_sec == 0 && t.tv_usec == 0)
-		t.tv_usec = 1000;
-	*alarm = snmp_alarm_register_hr(t, 0, callback, NULL);
-}
-
-/* Whether one more notification may go now; one that may not is counted as held back. */
-static bool budget_allows(void)
-{
-	uint64_t now = monotonic_ms();
-
-	if (notify.budget == 0)
-		return false;
-	if (notify.period_end_ms != 0 && now >= notify.period_end_ms)
-		close_period();
-	if (notify.period_end_ms == 0) {
-		notify.period_end_ms = now + notify.per_ms;
-		notify.period_sent = 0;
-		schedule(&notify.period_alarm, notify.per_ms, period_alarm_fired);
-	}
-	if (notify.period_sent < notify.budget) {
-		notify.period_sent++;
-		return true;
-	}
-	notify.period_held++;
-	notify.held_total++;
-	return false;
-}
-
-/* Counts a notification SENT (0) as handed to the master. */
-static void count(int sent)
-{
-	if (sent == 0)
-		notify.sent_total++;
-}
 
 /* ---- rows ---- */
 
@@ -264,12 +185,12 @@ static void announce(bool probe, size_t i, int a)
 
 	w->said[a] = w->now[a];
 	w->since_ms[a] = 0;
-	if (!budget_allows())
+	if (!notify_budget_take())
 		return;
 	if (probe)
-		count(notify_send_probe(&notify.snapshot->probes[i]));
+		notify_budget_sent(notify_send_probe(&notify.snapshot->probes[i]));
 	else
-		count(notify_send_service(service_notification((enum aspect)a, w->now[a]),
+		notify_budget_sent(notify_send_service(service_notification((enum aspect)a, w->now[a]),
 					  &notify.snapshot->services[i]));
 }
 
@@ -302,8 +223,8 @@ static void announce_restarts(void)
 			if (restart->restart_index <= w->restart_said || !notify.connected)
 				continue;
 			w->restart_said = restart->restart_index;
-			if (budget_allows())
-				count(notify_send_restart(restart, &s->services[i]));
+			if (notify_budget_take())
+				notify_budget_sent(notify_send_restart(restart, &s->services[i]));
 		}
 		w->restarts_known = true;
 	}
@@ -321,8 +242,8 @@ static void announce_reload_failure(void)
 	if (s->config_failures == notify.failures_said || !notify.connected)
 		return;
 	notify.failures_said = s->config_failures;
-	if (budget_allows())
-		count(notify_send_reload_failed(s->config_failures, s->config_error));
+	if (notify_budget_take())
+		notify_budget_sent(notify_send_reload_failed(s->config_failures, s->config_error));
 }
 
 static void hold_alarm_fired(unsigned reg, void *unused)
@@ -340,7 +261,7 @@ static void flush(void)
 
 	if (notify.snapshot == NULL || !notify.connected)
 		return;
-	hold = notify.snapshot->interval_ms;
+	hold = notify.snapshot->notify_hold_ms;
 	for (int list = 0; list < 2; list++) {
 		struct watch_list *l = list ? &notify.probes : &notify.services;
 
@@ -358,7 +279,7 @@ static void flush(void)
 		}
 	}
 	if (next != 0)
-		schedule(&notify.hold_alarm, next - now, hold_alarm_fired);
+		notify_alarm(&notify.hold_alarm, next - now, hold_alarm_fired);
 }
 
 void notify_take(const struct snapshot *snapshot)
@@ -368,8 +289,7 @@ void notify_take(const struct snapshot *snapshot)
 	notify.snapshot = snapshot;
 	if (snapshot == NULL)
 		return;
-	notify.budget = snapshot->notify_budget;
-	notify.per_ms = snapshot->notify_per_ms;
+	notify_budget_set(snapshot->notify_budget, snapshot->notify_per_ms);
 	if (carry_watches(&notify.services, snapshot->services, snapshot->nservices,
 			  sizeof(*snapshot->services)) < 0 ||
 	    carry_watches(&notify.probes, snapshot->probes, snapshot->nprobes,
@@ -401,13 +321,13 @@ static void session_opened(unsigned reg, void *unused)
 		return;
 	if (!notify.started_sent) {
 		notify.started_sent = true;
-		if (budget_allows())
-			count(notify_send_started(notify.snapshot != NULL ? (uint32_t)notify.snapshot->nservices
+		if (notify_budget_take())
+			notify_budget_sent(notify_send_started(notify.snapshot != NULL ? (uint32_t)notify.snapshot->nservices
 									  : notify.services_at_start));
 	}
 	if (notify.snapshot == NULL)
 		return;
-	before = notify.sent_total + notify.held_total;
+	before = notify_budget_spent();
 	for (size_t i = 0; i < notify.services.count; i++) {
 		struct watch *w = &notify.services.rows[i];
 
@@ -426,11 +346,10 @@ static void session_opened(unsigned reg, void *unused)
 	}
 	announce_restarts();
 	announce_reload_failure();
-	if (notify.sent_total + notify.held_total != before)
+	if (notify_budget_spent() != before)
 		snmp_log(LOG_NOTICE, "AgentX session open: %u notification%s of what the master "
 			 "may have missed (services and probes not ok, changes and restarts meanwhile)\n",
-			 notify.sent_total + notify.held_total - before,
-			 notify.sent_total + notify.held_total - before == 1 ? "" : "s");
+			 notify_budget_spent() - before, notify_budget_spent() - before == 1 ? "" : "s");
 	flush();
 }
 
@@ -442,7 +361,7 @@ static int on_session_open(int major, int minor, void *serverarg, void *clientar
 	(void)clientarg;
 	notify.connected = true;
 	/* The library registers our subtrees after this callback: announce once it has. */
-	schedule(&notify.open_alarm, 1, session_opened);
+	notify_alarm(&notify.open_alarm, 1, session_opened);
 	return 0;
 }
 
@@ -459,23 +378,16 @@ static int on_session_close(int major, int minor, void *serverarg, void *clienta
 void notify_init(const struct config *config)
 {
 	notify.services_at_start = (uint32_t)config->nservices;
-	notify.budget = config->agent.notify_budget;
-	notify.per_ms = config->agent.notify_per_ms;
+	notify_budget_set(config->agent.notify_budget, config->agent.notify_per_ms);
 	snmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_START,
 			       on_session_open, NULL);
 	snmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_STOP,
 			       on_session_close, NULL);
 }
 
-void notify_counts(uint32_t *sent, uint32_t *held_back)
-{
-	*sent = notify.sent_total;
-	*held_back = notify.held_total;
-}
-
 void notify_release(void)
 {
-	unsigned *alarms[] = { &notify.hold_alarm, &notify.period_alarm, &notify.open_alarm };
+	unsigned *alarms[] = { &notify.hold_alarm, &notify.open_alarm };
 
 	for (size_t i = 0; i < sizeof(alarms) / sizeof(alarms[0]); i++) {
 		if (*alarms[i] != 0)
@@ -484,4 +396,5 @@ void notify_release(void)
 	free(notify.services.rows);
 	free(notify.probes.rows);
 	memset(&notify, 0, sizeof(notify));
+	notify_budget_reset();
 }

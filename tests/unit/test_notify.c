@@ -129,6 +129,7 @@ static struct built *build(size_t nservices, uint32_t interval_ms)
 	b->snapshot.probes = b->probes;
 	b->snapshot.restarts = b->restarts;
 	b->snapshot.interval_ms = interval_ms;
+	b->snapshot.notify_hold_ms = interval_ms;
 	b->snapshot.notify_budget = 20;
 	b->snapshot.notify_per_ms = 20;
 	b->snapshot.config_error = "";
