@@ -185,8 +185,10 @@ storm_of_300_failures_is_held_to_the_budget_and_summed_up() {
 	held=$(varbind_of "$summary" 'ohNotifyHeldBack.0')
 	text=$(varbind_of "$summary" 'ohNotifyText.0')
 	log "the period sent $sent notifications ($status status changes) and held $held back: $text"
-	# More changes than the budget: the period spends all of it, and no more.
+	# More changes than the budget: the period spends all of it, and no more. The start
+	# opened it and counts against it.
 	assert_eq "$budget" "$sent" "notifications sent in the period"
+	assert_eq 1 "$(trap_lines ohAgentStarted "$T/traps.period" | wc -l)" "ohAgentStarted in the period"
 	assert_eq "$services" "$((status + held))" "status notifications sent plus held back"
 	assert_eq "$held" "$(varbind_of "$summary" 'ohAgentNotificationsHeldBack.0')" \
 		"held back since the start, in the summary"
