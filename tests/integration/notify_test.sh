@@ -2,10 +2,11 @@
 # Notifications as a NOC receives them: a real snmpd forwards what oobhealthd sends to a
 # private snmptrapd, and each story asserts the lines that receiver logged (one per
 # notification, every varbind named): one per transition and in order (none for a restart
-# within an interval), a probe failing and recovering, a budget that holds a storm back and
-# says so (and budget 0 that sends nothing), one re-announcement per critical service after
-# a master restart and what changed while it was away, nothing for a probe failing below
-# fail_after, a rejected reload, the start, and an SNMPv3 inform.
+# within an interval, or an absence shorter than agent.notifications.hold), a probe failing
+# and recovering, a budget that holds a storm back and says so (and budget 0 that sends
+# nothing), one re-announcement per critical service after a master restart and what
+# changed while it was away, nothing for a probe failing below fail_after, a rejected
+# reload, the start, and an SNMPv3 inform.
 source "$(dirname "$0")/../lib.sh"
 
 svc() { echo "$1.\"$2\""; }
@@ -113,6 +114,32 @@ CONF
 	sleep 7
 	assert_eq 1 "$(traps_of ohServiceRestart)" "restart notifications"
 	assert_eq 0 "$(traps_of ohServiceStatusChange)" "status notifications for a restart within an interval"
+}
+
+# agent.notifications.hold set above the interval: an absence shorter than it is not sent,
+# though it lasts several intervals.
+absence_shorter_than_the_hold_is_not_sent() {
+	local first
+	AGENT_EXTRA="  notifications: { hold: 6s }"
+	start_receiver || return
+	spawn_with_pidfile "$T/node.pid" || return
+	first=$SPAWNED
+	write_config <<CONF
+  - name: node
+    match: { pidfile: $T/node.pid }
+CONF
+	start_agent || return
+	wait_until "$WAIT_MS" value_is "$(svc ohServiceStatus node)" up || { fail "node never up"; return; }
+	wait_traps 1 ohAgentStarted || return
+	forget_pid "$first"
+	{ kill -KILL "$first" && wait "$first"; } 2>/dev/null
+	wait_until "$WAIT_MS" value_is "$(svc ohServiceStatus node)" absent || { fail "node never absent"; return; }
+	sleep 2
+	spawn_with_pidfile "$T/node.pid" || return
+	wait_traps 1 ohServiceRestart '."node"' || return
+	# The absence would have been sent 6 s after it began.
+	sleep 8
+	assert_eq 0 "$(traps_of ohServiceStatusChange)" "status notifications for an absence shorter than the hold"
 }
 
 probe_failing_and_recovering_notifies_once_each_way() {
@@ -423,6 +450,7 @@ CONF
 
 run_tests service_going_absent_and_back_notifies_each_transition_once_in_order \
 	quick_restart_sends_the_restart_and_no_status_change \
+	absence_shorter_than_the_hold_is_not_sent \
 	probe_failing_and_recovering_notifies_once_each_way \
 	storm_of_300_failures_is_held_to_the_budget_and_summed_up \
 	master_restart_reannounces_each_critical_service_once \
