@@ -145,7 +145,7 @@ restart_rows() {
 
 fd_limit_regression_after_restart() {
 	start_snmpd || return
-	local good=65536 pid text
+	local good=65536 pid want
 	# Raising the hard limit needs CAP_SYS_RESOURCE; without it the highest limit this
 	# host grants stands in for 65536.
 	if ! prlimit --nofile=$good:$good true 2>/dev/null; then
@@ -175,9 +175,11 @@ CONF
 	assert_value "$(svc ohServiceFdSoftLimit node)" 1024
 	assert_value "$(svc ohServiceFdHardLimit node)" 4096
 	assert_value "$(svc ohServiceHealth node)" critical
-	text=$(oh_get "$(svc ohServiceHealthText node)")
-	assert_eq "fd limit regression: soft limit 1024 of pid $pid (sleep) is below fd_min_limit $good (was $good before the restart)" \
-		"$text" "health text"
+	want="fd limit regression: soft limit 1024 of pid $pid (sleep) is below fd_min_limit $good (was $good before the restart)"
+	# The pidfile is written before the exec: until /proc is read again after it, the
+	# process may still be named bash.
+	wait_until "$WAIT_MS" value_is "$(svc ohServiceHealthText node)" "$want"
+	assert_eq "$want" "$(oh_get "$(svc ohServiceHealthText node)")" "health text"
 }
 
 # check_fds NAME HELD SOFT: ohServiceFdOpen within 3 of HELD (stdin, stdout and stderr
