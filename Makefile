@@ -7,7 +7,7 @@ CFLAGS ?= -O2 -g
 WARN := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
 TEST_WARN := $(WARN) -Werror
 OH_CPPFLAGS := -D_GNU_SOURCE -Iinclude
-AGENT_LIBS := -lnetsnmpagent -lnetsnmp -lyaml -lpcre2-8 -lpthread
+AGENT_LIBS := -lnetsnmpagent -lnetsnmp -lyaml -lpcre2-8 -lssl -lcrypto -lpthread
 CHECK_LIBS := -lnetsnmp -lm
 
 # Installation directories (GNU names; PREFIX and DESTDIR as everywhere).
@@ -35,7 +35,7 @@ INSTALL ?= install
 BUILD := build
 
 # Debian packages, by what needs them.
-BUILD_DEPS := libsnmp-dev libyaml-dev libpcre2-dev
+BUILD_DEPS := libsnmp-dev libyaml-dev libpcre2-dev libssl-dev
 # A private snmpd and what tests/lib.sh runs beside it (pgrep, ss).
 SNMPD_DEPS := snmpd snmp snmptrapd procps iproute2
 # tests/tools/fetch-base-mibs downloads one tarball.
@@ -76,11 +76,11 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer
 PATH_DEFS := -DOH_DEFAULT_CONFIG='"$(confdir)/oobhealth.yaml"'
 PATHS_STAMP := $(BUILD)/paths.stamp
 
-# First line of every recipe that compiles against net-snmp, libyaml and PCRE2: a missing
-# library is named with its Debian package instead of a screen of compiler errors.
-CHECK_BUILD_DEPS = @printf '\#include <net-snmp/net-snmp-config.h>\n\#include <yaml.h>\n\#define PCRE2_CODE_UNIT_WIDTH 8\n\#include <pcre2.h>\n' | \
+# First line of every recipe that compiles against net-snmp, libyaml, PCRE2 and libssl: a
+# missing library is named with its Debian package instead of a screen of compiler errors.
+CHECK_BUILD_DEPS = @printf '\#include <net-snmp/net-snmp-config.h>\n\#include <yaml.h>\n\#define PCRE2_CODE_UNIT_WIDTH 8\n\#include <pcre2.h>\n\#include <openssl/ssl.h>\n' | \
 	$(CC) $(OH_CPPFLAGS) $(CPPFLAGS) -E -x c - >/dev/null 2>&1 || { \
-	echo "oobhealth needs the net-snmp, libyaml and PCRE2 development files, which $(CC) cannot find." >&2; \
+	echo "oobhealth needs the net-snmp, libyaml, PCRE2 and OpenSSL development files, which $(CC) cannot find." >&2; \
 	echo "On Debian: apt-get install $(BUILD_DEPS)   (or, as root: make deps)" >&2; exit 1; }
 
 .PHONY: all deps test-deps demo-deps bench-deps lint-deps fuzz-deps unit test demo bench \

@@ -23,6 +23,7 @@ enum probe_kind {
 	PROBE_TCP = 1,
 	PROBE_UNIX,
 	PROBE_HTTP,
+	PROBE_TLS,                    /* tcp with TLS: tls: host:port */
 };
 
 /* Limits on what a probe puts on the wire, so that what --check-config accepts is sent
@@ -45,6 +46,13 @@ struct probe_config {
 	struct pattern *expect_re;
 	int expect_status;            /* http: 0 = any 2xx */
 	uint32_t timeout_ms;
+	/* TLS: tls: probes and https:// URLs. */
+	bool tls;
+	char *sni;                    /* sent as SNI and checked; NULL: the URL's host, if a name */
+	char *ca_file;                /* NULL: the system's trust store */
+	bool verify;                  /* chain and host name */
+	unsigned cert_warn_days;
+	unsigned cert_crit_days;
 };
 
 /* Like OH_PROBE_NAME_MAX: keeps ohFileTable's two-string index within 128 sub-ids. */

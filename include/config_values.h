@@ -18,10 +18,10 @@ int parse_bool(const char *text, bool *value);          /* true, false */
 int parse_host_port(const char *text, struct sockaddr_storage *addr, socklen_t *addr_len,
 		    char *why, size_t why_len);
 
-/* "http://127.0.0.1:8080/healthz": sets the address, the Host header and the path
- * (malloc'd). On failure WHY says what is wrong. */
+/* "http://127.0.0.1:8080/healthz" or "https://...": sets the address, the Host header and
+ * the path (malloc'd), and whether it is TLS. On failure WHY says what is wrong. */
 int parse_http_url(const char *text, struct sockaddr_storage *addr, socklen_t *addr_len,
-		   char **host_header, char **path, char *why, size_t why_len);
+		   char **host_header, char **path, bool *tls, char *why, size_t why_len);
 
 /* The offset of the first byte of TEXT (LEN bytes) that an http URL may not hold, or LEN
  * when there is none: a URL is printable ASCII without space (0x21 to 0x7e), so it can

@@ -1,8 +1,9 @@
-/* One listener probe (tcp, unix or http) run synchronously under a single deadline that
+/* One listener probe (tcp, unix, http or tls) run synchronously under a single deadline that
  * covers connect, send and read together. */
 #ifndef OH_PROBE_H
 #define OH_PROBE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,6 +14,9 @@ struct probe_result {
 	enum probe_status status;
 	uint32_t latency_us;         /* start to verdict */
 	char error[200];             /* what went wrong and how long it took; "" when ok */
+	/* TLS: the server certificate's end, when one was seen. */
+	bool cert_known;
+	int64_t cert_not_after_ms;
 };
 
 /* Runs PROBE; never takes longer than its timeout (plus scheduling). */

@@ -9,6 +9,8 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include "probe_tls.h"
+
 
 #define PROBE_READ_MAX 4096 /* replies are judged on their first 4 KiB */
 
@@ -21,6 +23,7 @@ enum exchange_end {
 	EXCHANGE_REFUSED,       /* nothing listens (ECONNREFUSED, or no such unix socket) */
 	EXCHANGE_BACKLOG_FULL,  /* a unix listener's accept queue is full (EAGAIN) */
 	EXCHANGE_ERROR,         /* any other failure; ERRNO_VALUE says which */
+	EXCHANGE_TLS_FAILED,    /* the TLS handshake failed or the certificate was not accepted */
 };
 
 struct exchange {
@@ -34,12 +37,15 @@ struct exchange {
 	bool (*complete)(const char *reply, size_t len, void *arg);
 	void *complete_arg;
 	uint64_t deadline_us;            /* CLOCK_MONOTONIC */
+	const struct tls_params *tls;    /* NULL: plain */
 	/* out */
 	enum exchange_end end;
 	const char *phase;               /* "connect", "send" or "read" */
 	int errno_value;
 	char reply[PROBE_READ_MAX + 1];  /* NUL-terminated */
 	size_t reply_len;
+	struct tls_outcome tls_seen;     /* TLS: the certificate, and why it failed */
+	struct tls_link *link;           /* TLS: the session while the exchange runs */
 };
 
 void exchange_run(struct exchange *ex);

@@ -75,6 +75,10 @@ struct probe_row {
 	uint32_t stalled_connections;
 	uint32_t timeout_ms;
 	bool failing;                      /* consec_failures reached the service's fail_after */
+	/* TLS: the server certificate's end, and whole days until it (negative once past). */
+	bool cert_known;
+	int64_t cert_not_after_ms;
+	int32_t cert_days_left;
 };
 
 struct file_row {

@@ -22,6 +22,9 @@
 #define DEFAULT_NOTIFY_BUDGET 20
 #define DEFAULT_NOTIFY_PER_MS 60000
 #define MAX_NOTIFY_BUDGET 10000
+/* check_http and Monit warn two weeks or a month ahead; two weeks is a working margin. */
+#define DEFAULT_CERT_WARN_DAYS 14
+#define MAX_CERT_DAYS 3650
 #define CONFIG_FILE_MAX (16u << 20) /* far above a configuration of thousands of services */
 #define ALIAS_EXPANSION 4
 
@@ -699,7 +702,7 @@ static void check_file_names(struct parse *p, yaml_node_t *map, struct service_c
 static int probe_claim(struct parse *p, yaml_node_t *v, struct probe_config *probe,
 		       enum probe_kind kind, const char *key)
 {
-	static const char *const names[] = { "", "tcp", "unix", "http" };
+	static const char *const names[] = { "", "tcp", "unix", "http", "tls" };
 
 	if (probe->kind != 0) {
 		error_at(p, v, "%s and %s exclude each other (one target per probe)",
@@ -760,6 +763,19 @@ static void probe_tcp(struct parse *p, yaml_node_t *v, void *t)
 		error_at(p, v, "tcp: \"%s\": %s", probe->target, why);
 }
 
+static void probe_tls(struct parse *p, yaml_node_t *v, void *t)
+{
+	struct probe_config *probe = t;
+	char why[160];
+
+	if (probe_claim(p, v, probe, PROBE_TLS, "tls") < 0 ||
+	    check_target_text(p, v, "tls", "the address", probe->target) < 0)
+		return;
+	probe->tls = true;
+	if (parse_host_port(probe->target, &probe->addr, &probe->addr_len, why, sizeof(why)) < 0)
+		error_at(p, v, "tls: \"%s\": %s", probe->target, why);
+}
+
 static void probe_unix(struct parse *p, yaml_node_t *v, void *t)
 {
 	struct probe_config *probe = t;
@@ -816,7 +832,7 @@ static void probe_http(struct parse *p, yaml_node_t *v, void *t)
 	    check_url_text(p, v, probe->target) < 0)
 		return;
 	if (parse_http_url(probe->target, &probe->addr, &probe->addr_len, &probe->http_host,
-			   &probe->http_path, why, sizeof(why)) < 0)
+			   &probe->http_path, &probe->tls, why, sizeof(why)) < 0)
 		error_at(p, v, "http: \"%s\": %s", probe->target, why);
 }
 
@@ -856,12 +872,70 @@ static void probe_timeout(struct parse *p, yaml_node_t *v, void *t)
 		((struct probe_config *)t)->timeout_ms = (uint32_t)ms;
 }
 
+/* A host name as SNI carries it: 1..253 bytes of letters, digits, '-' and '.'. */
+static void probe_sni(struct parse *p, yaml_node_t *v, void *t)
+{
+	struct probe_config *probe = t;
+	char *name = get_string(p, v, "sni");
+	size_t len;
+
+	if (name == NULL)
+		return;
+	len = strlen(name);
+	if (len == 0 || len > 253 || strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					   "0123456789-.") != len) {
+		error_at(p, v, "sni: \"%s\" is not a host name (1..253 of A-Z a-z 0-9 - .)", name);
+		free(name);
+		return;
+	}
+	free(probe->sni);
+	probe->sni = name;
+}
+
+static void probe_ca(struct parse *p, yaml_node_t *v, void *t)
+{
+	struct probe_config *probe = t;
+
+	free(probe->ca_file);
+	probe->ca_file = get_absolute_path(p, v, "ca");
+}
+
+static void probe_verify(struct parse *p, yaml_node_t *v, void *t)
+{
+	const char *text = scalar_of(p, v, "verify");
+
+	if (text != NULL && parse_bool(text, &((struct probe_config *)t)->verify) < 0)
+		error_at(p, v, "verify: \"%s\" must be true or false", text);
+}
+
+static void probe_cert_warn(struct parse *p, yaml_node_t *v, void *t)
+{
+	uint64_t n;
+
+	if (get_count(p, v, "cert_warn", 0, MAX_CERT_DAYS, &n) == 0)
+		((struct probe_config *)t)->cert_warn_days = (unsigned)n;
+}
+
+static void probe_cert_crit(struct parse *p, yaml_node_t *v, void *t)
+{
+	uint64_t n;
+
+	if (get_count(p, v, "cert_crit", 0, MAX_CERT_DAYS, &n) == 0)
+		((struct probe_config *)t)->cert_crit_days = (unsigned)n;
+}
+
 static const struct key_rule probe_rules[] = {
 	{ "name", probe_name },       { "tcp", probe_tcp },
 	{ "unix", probe_unix },       { "http", probe_http },
-	{ "send", probe_send },       { "expect", probe_expect },
-	{ "expect_status", probe_expect_status }, { "timeout", probe_timeout },
+	{ "tls", probe_tls },         { "send", probe_send },
+	{ "expect", probe_expect },   { "expect_status", probe_expect_status },
+	{ "timeout", probe_timeout }, { "sni", probe_sni },
+	{ "ca", probe_ca },           { "verify", probe_verify },
+	{ "cert_warn", probe_cert_warn }, { "cert_crit", probe_cert_crit },
 };
+
+/* The keys that only a TLS probe (tls: or an https:// URL) has. */
+static const char *const tls_keys[] = { "sni", "ca", "verify", "cert_warn", "cert_crit" };
 
 /* Rules that involve several keys of one probe, checked once the mapping is read. */
 static void check_probe(struct parse *p, yaml_node_t *map, struct probe_config *probe)
@@ -871,8 +945,17 @@ static void check_probe(struct parse *p, yaml_node_t *map, struct probe_config *
 	if (probe->name[0] == '\0' && mapping_value(p, map, "name") == NULL)
 		error_at(p, map, "probe has no \"name\"");
 	if (probe->kind == 0 && mapping_value(p, map, "tcp") == NULL &&
-	    mapping_value(p, map, "unix") == NULL && mapping_value(p, map, "http") == NULL)
-		error_at(p, map, "probe \"%s\" needs one of tcp, unix, http", probe->name);
+	    mapping_value(p, map, "unix") == NULL && mapping_value(p, map, "http") == NULL &&
+	    mapping_value(p, map, "tls") == NULL)
+		error_at(p, map, "probe \"%s\" needs one of tcp, unix, http, tls", probe->name);
+	for (size_t i = 0; probe->kind != 0 && !probe->tls && i < sizeof(tls_keys) / sizeof(tls_keys[0]); i++) {
+		if ((v = mapping_value(p, map, tls_keys[i])) != NULL)
+			error_at(p, v, "%s: only for tls: probes and https:// URLs", tls_keys[i]);
+	}
+	if (probe->kind != 0 && probe->tls && probe->cert_crit_days > probe->cert_warn_days &&
+	    (v = mapping_value(p, map, "cert_crit")) != NULL)
+		error_at(p, v, "cert_crit: %u days is more than cert_warn (%u days)",
+			 probe->cert_crit_days, probe->cert_warn_days);
 	if (probe->kind == PROBE_HTTP && (v = mapping_value(p, map, "send")) != NULL)
 		error_at(p, v, "send: not for http probes (they send their own GET request)");
 	if (probe->kind != PROBE_HTTP && probe->kind != 0 &&
@@ -1009,6 +1092,8 @@ static void service_probes(struct parse *p, yaml_node_t *v, void *t)
 		struct probe_config *probe = &service->probes[service->nprobes++];
 
 		probe->timeout_ms = 2000;
+		probe->verify = true;
+		probe->cert_warn_days = DEFAULT_CERT_WARN_DAYS;
 		apply_mapping(p, map, "a probes entry", probe_rules,
 			      sizeof(probe_rules) / sizeof(probe_rules[0]), probe);
 		if (map->type != YAML_MAPPING_NODE)
@@ -1282,6 +1367,8 @@ static void probe_free(struct probe_config *probe)
 	free(probe->http_host);
 	free(probe->http_path);
 	free(probe->send);
+	free(probe->sni);
+	free(probe->ca_file);
 	pattern_free(probe->expect_re);
 	free(probe->expect);
 }

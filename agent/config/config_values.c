@@ -178,19 +178,23 @@ static int url_has_port(const char *authority, size_t n)
 }
 
 int parse_http_url(const char *text, struct sockaddr_storage *addr, socklen_t *addr_len,
-		   char **host_header, char **path, char *why, size_t why_len)
+		   char **host_header, char **path, bool *tls, char *why, size_t why_len)
 {
-	static const char scheme[] = "http://";
 	const char *authority, *slash;
 	char *hostport;
 	size_t n;
 	int rc;
 
-	if (strncmp(text, scheme, sizeof(scheme) - 1) != 0) {
-		snprintf(why, why_len, "only http:// URLs are supported");
+	if (strncmp(text, "http://", 7) == 0) {
+		*tls = false;
+		authority = text + 7;
+	} else if (strncmp(text, "https://", 8) == 0) {
+		*tls = true;
+		authority = text + 8;
+	} else {
+		snprintf(why, why_len, "only http:// and https:// URLs are supported");
 		return -1;
 	}
-	authority = text + sizeof(scheme) - 1;
 	slash = strchr(authority, '/');
 	n = slash ? (size_t)(slash - authority) : strlen(authority);
 	if (n == 0) {
@@ -200,7 +204,7 @@ int parse_http_url(const char *text, struct sockaddr_storage *addr, socklen_t *a
 	if (url_has_port(authority, n))
 		rc = asprintf(&hostport, "%.*s", (int)n, authority);
 	else
-		rc = asprintf(&hostport, "%.*s:80", (int)n, authority);
+		rc = asprintf(&hostport, "%.*s:%s", (int)n, authority, *tls ? "443" : "80");
 	if (rc < 0) {
 		snprintf(why, why_len, "out of memory");
 		return -1;

@@ -1,4 +1,4 @@
-/* One listener probe (tcp, unix or http) run synchronously under a single deadline that
+/* One listener probe (tcp, unix, http or tls) run synchronously under a single deadline that
  * covers connect, send and read together; the reply is judged here. */
 #include "probe.h"
 #include "clock.h"
@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <sys/un.h>
 
 #include "clean_text.h"
@@ -198,6 +199,13 @@ static void describe_failure(const struct probe_config *probe, const struct exch
 			 "connect %s: accept queue full (listener not accepting), after %u ms",
 			 target, took_ms);
 		return;
+	case EXCHANGE_TLS_FAILED:
+		out->status = PROBE_ERROR;
+		/* A long CA file path is cut, possibly inside a character. */
+		if (snprintf(out->error, sizeof(out->error), "TLS with %s: %s, after %u ms", target,
+			     ex->tls_seen.error, took_ms) >= (int)sizeof(out->error))
+			clean_text_in_place(out->error);
+		return;
 	case EXCHANGE_ERROR:
 		out->status = PROBE_ERROR;
 		snprintf(out->error, sizeof(out->error), "%s %s: %s, after %u ms", ex->phase,
@@ -212,11 +220,27 @@ static void describe_failure(const struct probe_config *probe, const struct exch
 	}
 }
 
+/* What a TLS probe checks the certificate against: its sni, or else its address. */
+static void tls_params_of(const struct probe_config *probe, struct tls_params *params,
+			  char *ip, size_t ip_len)
+{
+	const struct sockaddr *addr = (const struct sockaddr *)&probe->addr;
+	const void *bytes = addr->sa_family == AF_INET6
+			    ? (const void *)&((const struct sockaddr_in6 *)addr)->sin6_addr
+			    : (const void *)&((const struct sockaddr_in *)addr)->sin_addr;
+
+	params->server_name = probe->sni;
+	params->ca_file = probe->ca_file;
+	params->verify = probe->verify;
+	params->ip = inet_ntop(addr->sa_family, bytes, ip, (socklen_t)ip_len);
+}
+
 void probe_run(const struct probe_config *probe, struct probe_result *out)
 {
 	struct exchange ex = { 0 };
 	struct sockaddr_un sun;
-	char request[HTTP_REQUEST_MAX];
+	struct tls_params tls;
+	char request[HTTP_REQUEST_MAX], ip[INET6_ADDRSTRLEN];
 	uint64_t started = monotonic_us();
 
 	memset(out, 0, sizeof(*out));
@@ -251,7 +275,13 @@ void probe_run(const struct probe_config *probe, struct probe_result *out)
 			ex.complete_arg = probe->expect_re;
 		}
 	}
+	if (probe->tls) {
+		tls_params_of(probe, &tls, ip, sizeof(ip));
+		ex.tls = &tls;
+	}
 	exchange_run(&ex);
+	out->cert_known = ex.tls_seen.cert_known;
+	out->cert_not_after_ms = ex.tls_seen.cert_not_after_ms;
 	out->latency_us = (uint32_t)(monotonic_us() - started);
 	describe_failure(probe, &ex, out->latency_us / 1000, out);
 }

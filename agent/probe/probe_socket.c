@@ -82,13 +82,55 @@ static int connect_socket(struct exchange *ex, int fd)
 	return 0;
 }
 
+/* TLS on the connected socket, under the same deadline. */
+static int shake_hands(struct exchange *ex, int fd)
+{
+	short events = 0;
+	int done;
+
+	ex->phase = "TLS handshake with";
+	ex->link = tls_open(fd, ex->tls, &ex->tls_seen);
+	if (ex->link == NULL) {
+		finish(ex, EXCHANGE_TLS_FAILED, 0);
+		return -1;
+	}
+	while ((done = tls_handshake(ex->link, &events, &ex->tls_seen)) == 0) {
+		if (wait_or_finish(ex, fd, events) < 0)
+			return -1;
+	}
+	if (done < 0) {
+		finish(ex, EXCHANGE_TLS_FAILED, 0);
+		return -1;
+	}
+	return 0;
+}
+
+/* send(2) and recv(2), over TLS when the exchange has it; *EVENTS is what to wait for
+ * after EAGAIN (TLS may need to read while sending, and the other way round). */
+static ssize_t link_send(struct exchange *ex, int fd, const char *buf, size_t len, short *events)
+{
+	*events = POLLOUT;
+	if (ex->link != NULL)
+		return tls_send(ex->link, buf, len, events);
+	return send(fd, buf, len, MSG_NOSIGNAL);
+}
+
+static ssize_t link_recv(struct exchange *ex, int fd, char *buf, size_t len, short *events)
+{
+	*events = POLLIN;
+	if (ex->link != NULL)
+		return tls_recv(ex->link, buf, len, events);
+	return recv(fd, buf, len, 0);
+}
+
 static int send_request(struct exchange *ex, int fd)
 {
 	size_t sent = 0;
+	short events;
 
 	ex->phase = "send";
 	while (sent < ex->send_len) {
-		ssize_t n = send(fd, ex->send + sent, ex->send_len - sent, MSG_NOSIGNAL);
+		ssize_t n = link_send(ex, fd, ex->send + sent, ex->send_len - sent, &events);
 
 		if (n >= 0) {
 			sent += (size_t)n;
@@ -101,7 +143,7 @@ static int send_request(struct exchange *ex, int fd)
 									 : EXCHANGE_ERROR, errno);
 			return -1;
 		}
-		if (wait_or_finish(ex, fd, POLLOUT) < 0)
+		if (wait_or_finish(ex, fd, events) < 0)
 			return -1;
 	}
 	return 0;
@@ -117,10 +159,11 @@ static bool reply_complete(const struct exchange *ex)
 static void read_reply(struct exchange *ex, int fd)
 {
 	size_t cap = sizeof(ex->reply) - 1;
+	short events;
 
 	ex->phase = "read";
 	for (;;) {
-		ssize_t n = recv(fd, ex->reply + ex->reply_len, cap - ex->reply_len, 0);
+		ssize_t n = link_recv(ex, fd, ex->reply + ex->reply_len, cap - ex->reply_len, &events);
 
 		if (n > 0) {
 			ex->reply_len += (size_t)n;
@@ -145,7 +188,7 @@ static void read_reply(struct exchange *ex, int fd)
 			finish(ex, EXCHANGE_ERROR, errno);
 			return;
 		}
-		if (wait_or_finish(ex, fd, POLLIN) < 0)
+		if (wait_or_finish(ex, fd, events) < 0)
 			return;
 	}
 }
@@ -178,11 +221,14 @@ void exchange_run(struct exchange *ex)
 		finish(ex, EXCHANGE_ERROR, errno);
 		return;
 	}
-	if (connect_socket(ex, fd) == 0 && send_request(ex, fd) == 0) {
+	if (connect_socket(ex, fd) == 0 && (ex->tls == NULL || shake_hands(ex, fd) == 0) &&
+	    send_request(ex, fd) == 0) {
 		if (ex->read_reply)
 			read_reply(ex, fd);
 		else
 			finish(ex, EXCHANGE_DONE, 0);
 	}
+	tls_close(ex->link);
+	ex->link = NULL;
 	close(fd);
 }

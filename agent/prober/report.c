@@ -2,7 +2,9 @@
 #include "report.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "clean_text.h"
 
@@ -26,6 +28,27 @@ static void index_names(const struct row_index *index, char *service, char *name
 }
 
 /* VALUE as text, or "-" for people and null for JSON (UNKNOWN) when it is not known. */
+/* MS since the epoch as FORMAT in UTC, into BUF. */
+static const char *utc_format(int64_t ms, const char *format, char *buf, size_t len)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(buf, len, format, &tm) == 0)
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+static const char *utc_date(int64_t ms, char *buf, size_t len)
+{
+	return utc_format(ms, "%Y-%m-%d %H:%M:%S UTC", buf, len);
+}
+
+static const char *iso_date(int64_t ms, char *buf, size_t len)
+{
+	return utc_format(ms, "%Y-%m-%dT%H:%M:%SZ", buf, len);
+}
+
 static const char *known_or(bool known, uint32_t value, const char *unknown, char *buf,
 			    size_t len)
 {
@@ -53,13 +76,19 @@ void report_table(FILE *out, const struct snapshot *s)
 	for (size_t i = 0; i < s->nprobes; i++) {
 		const struct probe_row *row = &s->probes[i];
 		char service[OH_SERVICE_NAME_MAX + 1], probe[OH_PROBE_NAME_MAX + 1], owner[16];
+		char when[32];
 
 		index_names(&row->index, service, probe);
-		fprintf(out, "%-24s %-16s %-12s %7.1f ms %3" PRIu32 "/%-3" PRIu32 " %-8s %s\n",
+		fprintf(out, "%-24s %-16s %-12s %7.1f ms %3" PRIu32 "/%-3" PRIu32 " %-8s %s",
 			service, probe, probe_status_name(row->status), row->latency_us / 1000.0,
 			row->accept_queue, row->accept_backlog,
 			known_or(row->owner_known, row->listener_pid, "-", owner, sizeof(owner)),
 			row->status == PROBE_OK ? "" : row->last_error);
+		if (row->cert_known)
+			fprintf(out, "%scertificate until %s (%" PRId32 " days left)",
+				row->status == PROBE_OK ? "" : "; ",
+				utc_date(row->cert_not_after_ms, when, sizeof(when)), row->cert_days_left);
+		fputc('\n', out);
 	}
 	if (s->nfiles > 0)
 		fprintf(out, "\n%-24s %-16s %-8s %10s %s\n", "SERVICE", "FILE", "STATUS", "AGE", "PATH");
@@ -137,6 +166,7 @@ void report_json(FILE *out, const struct snapshot *s)
 	for (size_t i = 0; i < s->nprobes; i++) {
 		const struct probe_row *row = &s->probes[i];
 		char service[OH_SERVICE_NAME_MAX + 1], probe[OH_PROBE_NAME_MAX + 1], owner[16];
+		char when[32];
 
 		index_names(&row->index, service, probe);
 		fprintf(out, "%s{\"service\":", i ? "," : "");
@@ -151,6 +181,9 @@ void report_json(FILE *out, const struct snapshot *s)
 			known_or(row->owner_known, row->listener_pid, "null", owner, sizeof(owner)),
 			row->connections, row->stalled_connections);
 		json_string(out, row->status == PROBE_OK ? "" : row->last_error);
+		if (row->cert_known)
+			fprintf(out, ",\"cert_not_after\":\"%s\",\"cert_days_left\":%" PRId32,
+				iso_date(row->cert_not_after_ms, when, sizeof(when)), row->cert_days_left);
 		fputc('}', out);
 	}
 	fprintf(out, "],\"files\":[");

@@ -3,8 +3,10 @@
 #include "service_probes.h"
 #include "clean_text.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 /* A listener owned outside the service's tree: the port is someone else's (a stale
  * forwarder, say), whatever the probe says. Only services with a match have a tree. */
@@ -60,6 +62,37 @@ static void judge_result(const struct service_config *service, const struct prob
 			   result->error, queue, record->consec_failures, service->fail_after);
 }
 
+/* Whole days from NOW_MS until NOT_AFTER_MS, rounded down: -1 once it is an hour past. */
+static int32_t cert_days_left(int64_t not_after_ms, int64_t now_ms)
+{
+	int64_t left = not_after_ms - now_ms, day = 86400000;
+	int64_t days = left >= 0 ? left / day : -((-left + day - 1) / day);
+
+	return days > INT32_MAX ? INT32_MAX : days < INT32_MIN ? INT32_MIN : (int32_t)days;
+}
+
+static void judge_certificate(const struct probe_config *probe, const struct probe_row *row,
+			      struct health_reasons *reasons)
+{
+	char when[32];
+	time_t t = (time_t)(row->cert_not_after_ms / 1000);
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(when, sizeof(when), "unreadable");
+	if (row->cert_days_left < 0)
+		health_add(reasons, HEALTH_CRITICAL, "probe %s: certificate expired (notAfter %s)",
+			   probe->name, when);
+	else if (row->cert_days_left < (int64_t)probe->cert_crit_days)
+		health_add(reasons, HEALTH_CRITICAL, "probe %s: certificate expires in %d day%s "
+			   "(notAfter %s, cert_crit %u)", probe->name, (int)row->cert_days_left,
+			   row->cert_days_left == 1 ? "" : "s", when, probe->cert_crit_days);
+	else if (row->cert_days_left < (int64_t)probe->cert_warn_days)
+		health_add(reasons, HEALTH_WARNING, "probe %s: certificate expires in %d day%s "
+			   "(notAfter %s, cert_warn %u)", probe->name, (int)row->cert_days_left,
+			   row->cert_days_left == 1 ? "" : "s", when, probe->cert_warn_days);
+}
+
 void service_probe_record(const struct service_config *service, size_t slot,
 			  const struct service_probe *in, struct service_state *state,
 			  struct probe_row *row, struct health_reasons *reasons)
@@ -88,4 +121,10 @@ void service_probe_record(const struct service_config *service, size_t slot,
 	}
 	row->owner_known = found->listener == NULL || found->owner != 0;
 	row->listener_pid = (uint32_t)found->owner;
+	row->cert_known = in->result->cert_known;
+	if (row->cert_known) {
+		row->cert_not_after_ms = in->result->cert_not_after_ms;
+		row->cert_days_left = cert_days_left(row->cert_not_after_ms, in->now_ms);
+		judge_certificate(probe, row, reasons);
+	}
 }

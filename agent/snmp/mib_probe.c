@@ -10,11 +10,14 @@ static struct mib_rows probe_rows(const struct snapshot *s)
 				  .stride = sizeof(struct probe_row) };
 }
 
-/* ohProbeListenerPid 0 says nothing listens: an owner not found has no instance. */
+/* ohProbeListenerPid 0 says nothing listens: an owner not found has no instance. The
+ * certificate columns have one only for a TLS probe that saw a certificate. */
 static bool probe_has(const void *r, unsigned column)
 {
 	const struct probe_row *row = r;
 
+	if (column == OH_PROBE_CERT_NOT_AFTER || column == OH_PROBE_CERT_DAYS_LEFT)
+		return row->cert_known;
 	return column != OH_PROBE_LISTENER_PID || row->owner_known;
 }
 
@@ -59,6 +62,12 @@ static void probe_answer(const void *r, unsigned column, netsnmp_variable_list *
 	case OH_PROBE_STALLED_CONNECTIONS:
 		mib_set_gauge(var, row->stalled_connections);
 		break;
+	case OH_PROBE_CERT_NOT_AFTER:
+		mib_set_date_and_time(var, row->cert_not_after_ms);
+		break;
+	case OH_PROBE_CERT_DAYS_LEFT:
+		mib_set_integer(var, row->cert_days_left);
+		break;
 	case OH_PROBE_TIMEOUT:
 		mib_set_gauge(var, row->timeout_ms);
 		break;
@@ -67,7 +76,7 @@ static void probe_answer(const void *r, unsigned column, netsnmp_variable_list *
 
 struct mib_table mib_probe_table = {
 	.name = "ohProbeTable",
-	.served_columns = MIB_COLUMNS(OH_PROBE_TARGET, OH_PROBE_TIMEOUT),
+	.served_columns = MIB_COLUMNS(OH_PROBE_TARGET, OH_PROBE_CERT_DAYS_LEFT),
 	.rows = probe_rows,
 	.has = probe_has,
 	.answer = probe_answer,

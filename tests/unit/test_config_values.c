@@ -72,20 +72,30 @@ static void http_urls(void)
 	struct sockaddr_storage ss;
 	socklen_t len;
 	char why[160], *host = NULL, *path = NULL;
+	bool tls = true;
 
-	CHECK(parse_http_url("http://127.0.0.1:8080/healthz?x=1", &ss, &len, &host, &path, why,
-			     sizeof(why)) == 0);
+	CHECK(parse_http_url("http://127.0.0.1:8080/healthz?x=1", &ss, &len, &host, &path, &tls,
+			     why, sizeof(why)) == 0);
 	CHECK_STR(host, "127.0.0.1:8080");
 	CHECK_STR(path, "/healthz?x=1");
+	CHECK(!tls);
 	free(host);
 	free(path);
-	CHECK(parse_http_url("http://[::1]", &ss, &len, &host, &path, why, sizeof(why)) == 0);
+	CHECK(parse_http_url("http://[::1]", &ss, &len, &host, &path, &tls, why, sizeof(why)) == 0);
 	CHECK(ntohs(((struct sockaddr_in6 *)&ss)->sin6_port) == 80);
 	CHECK_STR(path, "/");
 	free(host);
 	free(path);
-	CHECK(parse_http_url("ftp://127.0.0.1/", &ss, &len, &host, &path, why, sizeof(why)) < 0);
-	CHECK(parse_http_url("http:///x", &ss, &len, &host, &path, why, sizeof(why)) < 0);
+	CHECK(parse_http_url("https://127.0.0.1/x", &ss, &len, &host, &path, &tls, why,
+			     sizeof(why)) == 0);
+	CHECK(tls);
+	CHECK(ntohs(((struct sockaddr_in *)&ss)->sin_port) == 443);
+	CHECK_STR(host, "127.0.0.1");
+	free(host);
+	free(path);
+	CHECK(parse_http_url("ftp://127.0.0.1/", &ss, &len, &host, &path, &tls, why, sizeof(why)) < 0);
+	CHECK(parse_http_url("http:///x", &ss, &len, &host, &path, &tls, why, sizeof(why)) < 0);
+	CHECK(parse_http_url("https:///x", &ss, &len, &host, &path, &tls, why, sizeof(why)) < 0);
 }
 
 static void names_and_suggestions(void)
