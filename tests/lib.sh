@@ -454,3 +454,84 @@ systemd_cgroup_root() {
 		return 1
 	fi
 }
+
+# TLS fixtures, made with the openssl CLI in $T/tls: a test CA (tls_ca), certificates it
+# signs with chosen dates (tls_leaf), self-signed ones (tls_self_signed), and openssl
+# s_server processes presenting them (start_tls_server). Keys are P-256: quick to make.
+TLS_DIR=""
+
+tls_new_key() {
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-keyout "$TLS_DIR/$1.key" -out "$TLS_DIR/$1.csr" -subj "/CN=$2" 2>>"$TLS_DIR/openssl.log"
+}
+
+# tls_ca: the test CA ($TLS_DIR/ca.pem) and the minimal `openssl ca` set-up that signs with
+# any start and end date (x509 -req takes only a number of days from now).
+tls_ca() {
+	TLS_DIR=$T/tls
+	mkdir -p "$TLS_DIR/issued"
+	: >"$TLS_DIR/index.txt"
+	cat >"$TLS_DIR/ca.cnf" <<CONF
+[ ca ]
+default_ca = test_ca
+[ test_ca ]
+database = $TLS_DIR/index.txt
+new_certs_dir = $TLS_DIR/issued
+rand_serial = yes
+unique_subject = no
+default_md = sha256
+policy = any_name
+[ any_name ]
+commonName = supplied
+[ leaf ]
+basicConstraints = CA:false
+subjectAltName = \$ENV::TLS_SAN
+CONF
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 \
+		-keyout "$TLS_DIR/ca.key" -out "$TLS_DIR/ca.pem" -subj "/CN=oobhealth test CA" \
+		2>>"$TLS_DIR/openssl.log" || { fail "openssl could not make the test CA"; return 1; }
+}
+
+# tls_leaf NAME SAN NOT_BEFORE NOT_AFTER: $TLS_DIR/NAME.pem and NAME.key, signed by the test
+# CA, for SAN ("IP:127.0.0.1", "DNS:oobhealth.test"), valid between two `date -d` times
+# ("-1 day", "+3 days +1 hour", "-2 days -1 hour").
+tls_leaf() {
+	local start end
+	start=$(date -u -d "$3" +%Y%m%d%H%M%SZ) && end=$(date -u -d "$4" +%Y%m%d%H%M%SZ) &&
+		tls_new_key "$1" "${2#*:}" &&
+		TLS_SAN=$2 openssl ca -batch -notext -config "$TLS_DIR/ca.cnf" -extensions leaf \
+			-cert "$TLS_DIR/ca.pem" -keyfile "$TLS_DIR/ca.key" -startdate "$start" -enddate "$end" \
+			-in "$TLS_DIR/$1.csr" -out "$TLS_DIR/$1.pem" 2>>"$TLS_DIR/openssl.log" ||
+		{ fail "openssl could not sign $1 ($2, $3 .. $4)"; return 1; }
+}
+
+# tls_self_signed NAME SAN DAYS: a certificate no CA vouches for.
+tls_self_signed() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days "$3" \
+		-keyout "$TLS_DIR/$1.key" -out "$TLS_DIR/$1.pem" -subj "/CN=${2#*:}" \
+		-addext "subjectAltName=$2" 2>>"$TLS_DIR/openssl.log" ||
+		{ fail "openssl could not make the self-signed $1"; return 1; }
+}
+
+# tls_not_after NAME: the certificate's notAfter as `date` reads it ("Nov 26 14:50:11 2026").
+tls_not_after() {
+	openssl x509 -in "$TLS_DIR/$1.pem" -noout -enddate | sed 's/^notAfter=//; s/ GMT$//'
+}
+
+tcp_listens() {
+	[ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]
+}
+
+# start_tls_server NAME [s_server OPTION...]: openssl s_server on a free loopback port
+# (TLS_PORT) presenting certificate NAME; the options say what it does once the handshake
+# is done (-rev answers each line reversed, -WWW serves files from the directory in
+# TLS_WWW). SPAWNED is its pid.
+start_tls_server() {
+	local name=$1
+	shift
+	TLS_PORT=$(free_port)
+	spawn env -C "${TLS_WWW:-$T}" openssl s_server -quiet -accept "127.0.0.1:$TLS_PORT" \
+		-cert "$TLS_DIR/$name.pem" -key "$TLS_DIR/$name.key" "$@"
+	wait_until "$WAIT_MS" tcp_listens "$TLS_PORT" ||
+		{ fail "openssl s_server ($name) did not listen on $TLS_PORT: $(tail -3 "$T/spawned.log")"; return 1; }
+}
