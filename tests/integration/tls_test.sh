@@ -30,12 +30,19 @@ assert_days_between() {
 }
 
 certificate_expiring_in_3_days_warns_with_days_left() {
+	local service
 	start_snmpd && tls_ca && tls_leaf soon IP:127.0.0.1 "-1 day" "+3 days +1 hour" || return
 	start_tls_server soon -rev || return
 	write_config <<CONF
   - name: api
     probes:
       - { name: soon, tls: 127.0.0.1:$TLS_PORT, ca: $TLS_DIR/ca.pem, timeout: 2s }
+  - name: relaxed
+    probes:
+      - { name: soon, tls: 127.0.0.1:$TLS_PORT, ca: $TLS_DIR/ca.pem, cert_warn: 3, timeout: 2s }
+  - name: strict
+    probes:
+      - { name: soon, tls: 127.0.0.1:$TLS_PORT, ca: $TLS_DIR/ca.pem, cert_crit: 4, timeout: 2s }
 CONF
 	start_agent || return
 	wait_until "$WAIT_MS" has_value "$(probe ohProbeCertDaysLeft api soon)" ||
@@ -48,6 +55,15 @@ CONF
 	assert_contains "$(oh_get 'ohServiceHealthText."api"')" \
 		"probe soon: certificate expires in 3 days (notAfter $(health_date "$(tls_not_after soon)")" \
 		"health text"
+	# The thresholds are per probe: 3 days left is not fewer than 3, and is fewer than 4.
+	for service in relaxed strict; do
+		wait_until "$WAIT_MS" has_value "$(probe ohProbeCertDaysLeft $service soon)" ||
+			{ fail "$service saw no certificate"; return; }
+	done
+	assert_value 'ohServiceHealth."relaxed"' ok
+	assert_value 'ohServiceHealth."strict"' critical
+	assert_contains "$(oh_get 'ohServiceHealthText."strict"')" "probe soon: certificate expires in 3 days" \
+		"strict health text"
 }
 
 expired_certificate_is_critical_and_still_dated() {
