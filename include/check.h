@@ -105,6 +105,10 @@ struct probe_reading {
 	uint32_t accept_queue;
 	uint32_t accept_backlog;
 	uint32_t timeout_ms;
+	/* TLS probes only: whole days until the server certificate's notAfter, negative once
+	 * past. Other probes have no ohProbeCertDaysLeft instance. */
+	bool cert_known;
+	int32_t cert_days_left;
 };
 
 struct service_reading {

@@ -202,11 +202,14 @@ static void trace_reading(const struct reading *reading)
 	}
 	for (size_t i = 0; i < reading->nprobes; i++) {
 		const struct probe_reading *p = &reading->probes[i];
+		char cert[48] = "";
 
+		if (p->cert_known)
+			snprintf(cert, sizeof(cert), ", certificate %d days left", (int)p->cert_days_left);
 		verbose(3, "probe %s/%s: status %s, latency %u us (timeout %u ms), accept queue "
-			"%u of %u", reading->services[p->service].name, p->name,
+			"%u of %u%s", reading->services[p->service].name, p->name,
 			probe_status_name(p->status), p->latency_us, p->timeout_ms, p->accept_queue,
-			p->accept_backlog);
+			p->accept_backlog, cert);
 	}
 }
 

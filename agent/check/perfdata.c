@@ -85,6 +85,10 @@ static void probe_perfdata(const struct check_options *options, const struct pro
 	if (p->accept_backlog > 0)
 		append(out, out_len, "%s%s_accept_queue=%u;;;0;%u", prefix, p->name,
 		       p->accept_queue, p->accept_backlog);
+	/* Days, which have no unit of measurement in the guidelines; negative once expired.
+	 * cert_warn and cert_crit stay in oobhealthd, whose health already applies them. */
+	if (p->cert_known)
+		append(out, out_len, "%s%s_cert_days=%d", prefix, p->name, (int)p->cert_days_left);
 }
 
 void format_perfdata(const struct check_options *options, const struct reading *reading,

@@ -121,6 +121,13 @@ static uint32_t number_of(const netsnmp_variable_list *value)
 		       ? (uint32_t)*value->val.integer : 0;
 }
 
+/* An Integer32 keeps its sign. */
+static int32_t signed_number_of(const netsnmp_variable_list *value)
+{
+	return value->val.integer != NULL && value->val_len >= sizeof(long)
+		       ? (int32_t)*value->val.integer : 0;
+}
+
 static void agent_cell(void *ctx, unsigned subid, const oid *index, size_t index_len,
 		       const netsnmp_variable_list *value)
 {
@@ -250,6 +257,10 @@ static void probe_cell(void *ctx, unsigned column, const oid *index, size_t inde
 	case OH_PROBE_TIMEOUT:
 		row->timeout_ms = number_of(value);
 		break;
+	case OH_PROBE_CERT_DAYS_LEFT:
+		row->cert_days_left = signed_number_of(value);
+		row->cert_known = true;
+		break;
 	}
 }
 
@@ -263,7 +274,7 @@ enum link_result read_services(struct snmp_link *link, const char *service,
 	};
 	static const unsigned probe_columns[] = {
 		OH_PROBE_STATUS, OH_PROBE_LATENCY, OH_PROBE_ACCEPT_QUEUE, OH_PROBE_ACCEPT_BACKLOG,
-		OH_PROBE_TIMEOUT,
+		OH_PROBE_TIMEOUT, OH_PROBE_CERT_DAYS_LEFT,
 	};
 	struct walk_state walk = { .reading = reading };
 	oid prefix[1 + OH_SERVICE_NAME_MAX];

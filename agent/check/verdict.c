@@ -126,7 +126,7 @@ static void judge_latency(const struct check_options *options, const struct prob
 }
 
 /* What a healthy service's line says: that it runs, its fd use and its probes; with -v,
- * each probe and its latency. */
+ * each probe, its latency and a TLS probe's certificate days left. */
 static void describe_ok(const struct check_options *options, const struct reading *reading,
 			size_t service, struct service_verdict *verdict)
 {
@@ -157,6 +157,10 @@ static void describe_ok(const struct check_options *options, const struct readin
 			continue;
 		used += snprintf(verdict->text + used, len - (size_t)used, "%s%s %.1f ms",
 				 n++ ? ", " : " (", p->name, p->latency_us / 1e3);
+		if (p->cert_known && (size_t)used < len)
+			used += snprintf(verdict->text + used, len - (size_t)used,
+					 " certificate %d day%s left", (int)p->cert_days_left,
+					 p->cert_days_left == 1 ? "" : "s");
 	}
 	if ((size_t)used < len)
 		snprintf(verdict->text + used, len - (size_t)used, ")");

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 struct tls_link {
 	SSL *ssl;
@@ -57,6 +58,13 @@ static SSL_CTX *context_new(const struct tls_params *params, struct tls_outcome 
 	SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
 	if (!params->verify)
 		return ctx;
+	/* OpenSSL says only "system lib" for a file it cannot open. */
+	if (params->ca_file != NULL && access(params->ca_file, R_OK) != 0) {
+		snprintf(out->error, sizeof(out->error), "CA file %s not loaded: %s", params->ca_file,
+			 strerror(errno));
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
 	if (params->ca_file != NULL && SSL_CTX_load_verify_locations(ctx, params->ca_file, NULL) != 1) {
 		ssl_reason(why, sizeof(why), "not a PEM certificate file");
 		snprintf(out->error, sizeof(out->error), "CA file %s not loaded: %s", params->ca_file, why);

@@ -672,6 +672,57 @@ extra_opts_never_hang() {
 		"--extra-opts=@- on a standard input that never ends"
 }
 
+# A TLS probe's certificate: days left in the -v and -vvv detail and as performance data,
+# read from ohProbeCertDaysLeft; a probe that is not TLS has no such cell and gets nothing.
+# The server is openssl s_server with a certificate made here, four days from its end.
+tls_certificate_days_left_are_shown() {
+	start_snmpd || return
+	local port=$(free_port)
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 4 \
+		-subj /CN=oobhealth-test -addext subjectAltName=IP:127.0.0.1 \
+		-keyout "$T/tls.key" -out "$T/tls.pem" 2>"$T/openssl.err" ||
+		{ fail "openssl could not make a certificate: $(cat "$T/openssl.err")"; return; }
+	spawn openssl s_server -accept 127.0.0.1:$port -cert "$T/tls.pem" -key "$T/tls.key" -www
+	wait_until "$WAIT_MS" grep -q '^ACCEPT' "$T/spawned.log" || { fail "openssl s_server did not start"; return; }
+	write_config <<CONF
+  - name: api
+    probes:
+      - { name: tls, tls: 127.0.0.1:$port, ca: $T/tls.pem, cert_warn: 3, timeout: 2s }
+  - name: web
+    probes:
+      - { name: https, http: 'https://127.0.0.1:$port/', ca: $T/tls.pem, expect_status: 200, timeout: 2s }
+      - { name: plain, tcp: 127.0.0.1:$port, timeout: 2s }
+CONF
+	start_agent || return
+	wait_until "$WAIT_MS" value_is 'ohProbeStatus."api"."tls"' ok || { fail "tls probe never ok"; return; }
+	wait_until "$WAIT_MS" value_is 'ohProbeStatus."web"."https"' ok || { fail "https probe never ok"; return; }
+	assert_eq 3 "$(oh_get 'ohProbeCertDaysLeft."api"."tls"')" "ohProbeCertDaysLeft"
+
+	# Three days left, cert_warn 3: ok, and -v says how many.
+	run_check -s api -v
+	assert_plugin OK
+	[[ "$(head -n 1 <<<"$OUT")" =~ ^OOBHEALTH\ OK\ -\ api:\ no\ process\ match,\ 1\ probe\ ok\ \(tls\ [0-9]+\.[0-9]\ ms\ certificate\ 3\ days\ left\)\ \| ]] ||
+		fail "status line with -v: $OUT"
+	assert_eq 3 "$(perf tls_cert_days)" "tls_cert_days"
+	[[ "$(perf tls_latency)" =~ ^0\.[0-9]+s\;\;\;0\;2$ ]] || fail "tls_latency [$(perf tls_latency)]"
+
+	# The default cert_warn of 14 days: oobhealthd's health is warning and says why.
+	run_check -s web
+	assert_plugin WARNING
+	assert_prefix "OOBHEALTH WARNING - web: probe https: certificate expires in 3 days (notAfter " "$OUT" "status line"
+	assert_eq 3 "$(perf https_cert_days)" "https_cert_days"
+	assert_eq "" "$(perf plain_cert_days)" "cert days of a tcp probe"
+	[[ "$(perf plain_latency)" =~ s\;\;\;0\;2$ ]] || fail "plain_latency [$(perf plain_latency)]"
+
+	run_check --all -vvv
+	assert_plugin WARNING
+	assert_eq 3 "$(perf api/tls_cert_days)" "api/tls_cert_days with --all"
+	assert_eq 3 "$(perf web/https_cert_days)" "web/https_cert_days with --all"
+	assert_contains "$OUT" $'\nprobe api/tls: status ok, latency ' "-vvv"
+	[[ "$OUT" =~ $'\n'probe\ api/tls:\ [^$'\n']*,\ certificate\ 3\ days\ left$'\n' ]] || fail "-vvv line of api/tls: $OUT"
+	[[ "$OUT" =~ $'\n'probe\ web/plain:\ [^$'\n']*\ of\ [0-9]+$'\n' ]] || fail "-vvv line of web/plain: $OUT"
+}
+
 run_tests \
 	healthy_service_is_ok_with_perfdata \
 	absent_service_is_critical \
@@ -691,4 +742,5 @@ run_tests \
 	extra_opts_read_a_section_of_an_ini_file \
 	extra_opts_survive_garbage \
 	extra_opts_never_hang \
-	verbose_levels_keep_the_output_valid
+	verbose_levels_keep_the_output_valid \
+	tls_certificate_days_left_are_shown
