@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # TLS probes against real openssl s_server processes presenting certificates the test makes
 # with the openssl CLI: days left and health as the end nears, an expired certificate, a
-# healthy one's notAfter, https:// with expect_status, a handshake that stalls or meets plain text, verify and sni, --once --json.
+# healthy one's notAfter, https:// with expect_status, a handshake that stalls or meets plain text,
+# verify, a missing CA file, sni, --once --json.
 source "$(dirname "$0")/../lib.sh"
 
 probe() { echo "$1.\"$2\".\"$3\""; }
@@ -207,6 +208,25 @@ CONF
 	assert_days_between "$(probe ohProbeCertDaysLeft api lenient)" 364 365
 }
 
+missing_ca_file_fails_the_probe_naming_it() {
+	start_snmpd && tls_ca && tls_leaf good IP:127.0.0.1 "-1 hour" "+365 days" || return
+	start_tls_server good -rev || return
+	write_config <<CONF
+  - name: api
+    probes:
+      - { name: lost, tls: 127.0.0.1:$TLS_PORT, ca: $TLS_DIR/missing.pem, timeout: 2s }
+CONF
+	start_agent || return
+	wait_until "$WAIT_MS" value_is "$(probe ohProbeStatus api lost)" error ||
+		{ fail "lost: $(oh_get "$(probe ohProbeStatus api lost)" 2>&1)"; return; }
+	assert_prefix "TLS with 127.0.0.1:$TLS_PORT: CA file $TLS_DIR/missing.pem not loaded: No such file or directory" \
+		"$(oh_get "$(probe ohProbeLastError api lost)")" "lost last error"
+	# Once the file is there, the next attempt uses it.
+	cp "$TLS_DIR/ca.pem" "$TLS_DIR/missing.pem"
+	wait_until "$WAIT_MS" value_is "$(probe ohProbeStatus api lost)" ok ||
+		fail "with the CA file in place: $(oh_get "$(probe ohProbeLastError api lost)" 2>&1)"
+}
+
 sni_selects_and_checks_the_named_certificate() {
 	local by_ip_port
 	start_snmpd && tls_ca && tls_leaf by-ip IP:127.0.0.1 "-1 hour" "+200 days" &&
@@ -266,5 +286,5 @@ CONF
 run_tests certificate_expiring_in_3_days_warns_with_days_left expired_certificate_is_critical_and_still_dated \
 	healthy_certificate_is_ok_with_its_not_after https_probe_checks_the_status_over_tls \
 	handshake_that_stalls_ends_at_the_deadline plain_text_server_fails_the_handshake \
-	unknown_issuer_fails_verification_unless_verify_is_false \
+	unknown_issuer_fails_verification_unless_verify_is_false missing_ca_file_fails_the_probe_naming_it \
 	sni_selects_and_checks_the_named_certificate once_json_carries_the_certificate_fields
