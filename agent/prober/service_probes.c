@@ -74,15 +74,21 @@ static int32_t cert_days_left(int64_t not_after_ms, int64_t now_ms)
 static void judge_certificate(const struct probe_config *probe, const struct probe_row *row,
 			      struct health_reasons *reasons)
 {
-	char when[32];
+	/* Days left -3 is 2 whole days and part of a third since it expired. */
+	int32_t days_ago = -(row->cert_days_left + 1);
 	time_t t = (time_t)(row->cert_not_after_ms / 1000);
+	char when[32];
 	struct tm tm;
 
 	if (gmtime_r(&t, &tm) == NULL || strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
 		snprintf(when, sizeof(when), "unreadable");
-	if (row->cert_days_left < 0)
-		health_add(reasons, HEALTH_CRITICAL, "probe %s: certificate expired (notAfter %s)",
-			   probe->name, when);
+
+	if (row->cert_days_left < 0 && days_ago == 0)
+		health_add(reasons, HEALTH_CRITICAL, "probe %s: certificate expired less than a day "
+			   "ago (notAfter %s)", probe->name, when);
+	else if (row->cert_days_left < 0)
+		health_add(reasons, HEALTH_CRITICAL, "probe %s: certificate expired %d day%s ago "
+			   "(notAfter %s)", probe->name, (int)days_ago, days_ago == 1 ? "" : "s", when);
 	else if (row->cert_days_left < (int64_t)probe->cert_crit_days)
 		health_add(reasons, HEALTH_CRITICAL, "probe %s: certificate expires in %d day%s "
 			   "(notAfter %s, cert_crit %u)", probe->name, (int)row->cert_days_left,
