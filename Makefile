@@ -47,10 +47,10 @@ POLLER_DEPS := icinga2-bin icinga2-common nagios4-core nagios4-common monitoring
 # What the install test checks the installed tree with: man and groff render the pages,
 # logrotate -d, systemd-analyze/-sysusers, systemd-nspawn boots the unit, readelf.
 INSTALL_CHECK_DEPS := man-db groff-base logrotate systemd systemd-container binutils
-DEMO_DEPS := $(BUILD_DEPS) $(SNMPD_DEPS) $(MIB_FETCH_DEPS)
+DEMO_DEPS := $(BUILD_DEPS) $(SNMPD_DEPS) $(MIB_FETCH_DEPS) openssl
 # The fuzzers: clang (Debian's default version) and its libFuzzer and sanitizer runtimes.
 FUZZ_DEPS := $(BUILD_DEPS) clang libclang-rt-dev
-TEST_DEPS := $(sort $(DEMO_DEPS) $(LINT_DEPS) $(POLLER_DEPS) $(INSTALL_CHECK_DEPS) $(FUZZ_DEPS) openssl)
+TEST_DEPS := $(sort $(DEMO_DEPS) $(LINT_DEPS) $(POLLER_DEPS) $(INSTALL_CHECK_DEPS) $(FUZZ_DEPS))
 # The bench runs what the demo runs; its snmpd extend checks use curl. Monit and the
 # Monitoring Plugins (check_procs, check_tcp) are the peers it measures detection against.
 BENCH_DEPS := $(DEMO_DEPS) monit monitoring-plugins-basic

@@ -28,8 +28,12 @@ ohFileStatus."demo-worker"."worker.log" = INTEGER: ok(1)
 ohProbeStatus."demo-stalled"."ping" = INTEGER: timeout(2)
 ohProbeStatus."demo-stalled"."connect" = INTEGER: ok(1)
 ohProbeStatus."demo-probe-only"."http" = INTEGER: ok(1)
+ohProbeStatus."demo-probe-only"."https" = INTEGER: ok(1)
+ohProbeCertDaysLeft."demo-probe-only"."https" = INTEGER: 9 days
+ohServiceHealth."demo-probe-only" = INTEGER: warning(2)
 ohAgentServices.0 = Gauge32: 8 services
 LINES
+	assert_contains "$out" 'ohServiceHealthText."demo-probe-only" = STRING: probe https: certificate expires in 9 days (notAfter ' "the demo's HTTPS probe"
 	# And check_oobhealth's verdict on all of them: the worst is critical.
 	assert_contains "$out" "OOBHEALTH CRITICAL - demo-" "check_oobhealth --all in the demo"
 	assert_contains "$out" "(exit code 2: 0 OK" "check_oobhealth --all in the demo"
@@ -39,7 +43,7 @@ LINES
 	assert_contains "$out" '| snmpTrapOID.0 = ohServiceStatusChange | ohServiceStatus."demo-absent" = absent | ohServiceHealth."demo-absent" = critical | ohServiceHealthText."demo-absent" = absent: pidfile ' "the demo's notifications"
 	assert_contains "$out" '| snmpTrapOID.0 = ohServiceStatusChange | ohServiceStatus."demo-worker" = absent | ohServiceHealth."demo-worker" = critical |' "the demo's notifications"
 	pids=$(sed -n 's/^demo: stopping what it started, pids: //p' <<<"$out")
-	[ "$(wc -w <<<"$pids")" -eq 10 ] || fail "the demo did not name the 10 processes it started: [$pids]"
+	[ "$(wc -w <<<"$pids")" -eq 11 ] || fail "the demo did not name the 11 processes it started: [$pids]"
 	for pid in $pids; do
 		kill -0 "$pid" 2>/dev/null && fail "the demo left pid $pid running"
 	done
