@@ -53,7 +53,7 @@ FUZZ_DEPS := $(BUILD_DEPS) clang libclang-rt-dev
 TEST_DEPS := $(sort $(DEMO_DEPS) $(LINT_DEPS) $(POLLER_DEPS) $(INSTALL_CHECK_DEPS) $(FUZZ_DEPS))
 # The bench runs what the demo runs; its snmpd extend checks use curl. Monit and the
 # Monitoring Plugins (check_procs, check_tcp) are the peers it measures detection against.
-BENCH_DEPS := $(DEMO_DEPS) monit monitoring-plugins-basic
+BENCH_DEPS := $(DEMO_DEPS) monit monitoring-plugins-basic strace
 
 # Sources by stage (STYLE.md): each folder uses only the folders listed after it.
 SNMP_SRCS := $(wildcard agent/snmp/*.c)
@@ -209,7 +209,7 @@ demo: demo-deps agent/oobhealthd agent/check_oobhealth $(BUILD)/helpers/listener
 
 # make bench: the performance table (BENCHMARKS.md). Not part of make test.
 BENCH_BINS := $(addprefix $(BUILD)/bench/,snmp_timer floor_agent idle_procs change_timer \
-	hang_target check_loop flapper spawner)
+	hang_target check_loop flapper spawner conn_holder)
 $(BUILD)/bench/snmp_timer $(BUILD)/bench/change_timer: BENCH_LIBS := -lnetsnmp
 $(BUILD)/bench/floor_agent: BENCH_LIBS := -lnetsnmpagent -lnetsnmp
 
