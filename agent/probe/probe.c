@@ -180,7 +180,7 @@ static void describe_failure(const struct probe_config *probe, const struct exch
 	case EXCHANGE_TIMEOUT:
 		out->status = PROBE_TIMEOUT;
 		if (ex->seen.syn_sent)
-			snprintf(what, sizeof(what), "not completed: connect %s: SYN unanswered",
+			snprintf(what, sizeof(what), "not completed: connect %s, SYN unanswered",
 				 target);
 		else if (strcmp(ex->phase, "read") == 0 && ex->reply_len > 0)
 			snprintf(what, sizeof(what), "no complete reply from %s (%zu bytes read)",

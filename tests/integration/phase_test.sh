@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Where a failing probe stopped, told from the kernel's view of its own connection, against
 # real listeners: one that never accepts (tcp and unix), one that accepts and never reads,
-# one that reads and never answers, one that answers wrong, none at all; the listener's
-# owner and its threads in the text; and an acceptor that stalls while a connect probe
-# passes, then recovers.
+# one that reads and never answers, one that answers wrong, none at all, one whose full
+# accept queue drops the SYN; the listener's owner and its threads in the text; and an
+# acceptor that stalls while a connect probe passes, then recovers.
 source "$(dirname "$0")/../lib.sh"
 
 probe() { echo "$1.\"$2\".\"$3\""; }
@@ -86,6 +86,18 @@ nothing_listening_is_refused() {
 	assert_prefix "connect 127.0.0.1:$port: Connection refused (nothing listens)" "$ERROR" "last error"
 }
 
+# A full accept queue drops the SYN: the connect itself never completes.
+connect_into_a_full_accept_queue_is_not_completed() {
+	local port=$(free_port)
+	listen 127.0.0.1:$port 0 never-accept || return
+	# The first probe's connection fills a backlog of 0; the next ones wait in SYN_SENT.
+	failing_probe "{ name: ping, tcp: 127.0.0.1:$port, timeout: 1s }" || return
+	assert_value "$(probe ohProbeStatus svc ping)" timeout
+	assert_value "$(probe ohProbeFailurePhase svc ping)" notCompleted
+	assert_prefix "not completed: connect 127.0.0.1:$port, SYN unanswered: timed out after " \
+		"$ERROR" "last error"
+}
+
 unix_listener_that_never_accepts_is_never_accepted() {
 	listen "$T/admin.sock" 8 never-accept || return
 	failing_probe "{ name: ping, unix: $T/admin.sock, send: \"PING\\n\", expect: '^PONG', timeout: 1s }" || return
@@ -146,5 +158,6 @@ run_tests tcp_listener_that_never_accepts_is_never_accepted \
 	listener_that_accepts_and_never_reads_leaves_the_request_unread \
 	listener_that_reads_and_never_answers_is_no_reply listener_owners_threads_are_in_the_text \
 	wrong_answer_is_a_bad_response nothing_listening_is_refused \
+	connect_into_a_full_accept_queue_is_not_completed \
 	unix_listener_that_never_accepts_is_never_accepted \
 	stalled_acceptor_warns_while_connect_passes_then_clears once_shows_the_phase_in_text_and_json

@@ -89,6 +89,31 @@ static void tcp_connection_views_follow_the_server(void)
 	close(listener);
 }
 
+/* A full accept queue drops the next SYN: that connect stays in SYN_SENT. */
+static void connect_into_a_full_queue_is_seen_unanswered(void)
+{
+	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(addr);
+	struct connection_view view;
+	int listener = socket(AF_INET, SOCK_STREAM, 0), first = socket(AF_INET, SOCK_STREAM, 0);
+	int second = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+	if (bind(listener, (struct sockaddr *)&addr, len) < 0 || listen(listener, 0) < 0 ||
+	    getsockname(listener, (struct sockaddr *)&addr, &len) < 0 ||
+	    connect(first, (struct sockaddr *)&addr, len) < 0) {
+		CHECK(!"loopback listener with a full queue");
+		return;
+	}
+	CHECK(connect(second, (struct sockaddr *)&addr, len) < 0 && errno == EINPROGRESS);
+	usleep(50000);
+	connection_view_read(second, AF_INET, &view);
+	CHECK(view.syn_sent && !view.server_found);
+	CHECK(probe_phase_classify(PROBE_TIMEOUT, &view) == PHASE_NOT_COMPLETED);
+	close(second);
+	close(first);
+	close(listener);
+}
+
 static void unix_connection_views_follow_the_server(void)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -147,6 +172,7 @@ int main(void)
 	TEST(a_timeout_is_told_by_the_server_side);
 	TEST(the_view_of_a_passing_probe_does_not_matter);
 	TEST(tcp_connection_views_follow_the_server);
+	TEST(connect_into_a_full_queue_is_seen_unanswered);
 	TEST(unix_connection_views_follow_the_server);
 	TEST(lookups_of_what_is_gone_fail_with_the_kernels_error);
 	TEST(malformed_replies_are_refused);
