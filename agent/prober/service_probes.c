@@ -49,13 +49,15 @@ static void owner_threads(const struct probe_listener *found, char *buf, size_t 
 	snprintf(buf, len, " (%s)", text);
 }
 
-/* The text of a failure: for a timeout whose connection the kernel showed, what the server
- * did with it and who the server is; else the probe's own words. */
+/* The text of a failure: for a connection the server holds without serving it, what the
+ * kernel showed of it, who the server is and how its threads are doing; else the probe's
+ * own words. */
 static void failure_text(const struct probe_result *result, const struct probe_listener *found,
 			 char *buf, size_t len)
 {
 	uint32_t took_ms = result->latency_us / 1000;
 	const char *what = result->in_handshake ? "no reply to the TLS handshake" : "no reply";
+	const char *held = result->request_sent ? "request read" : "connection accepted";
 	char by[32] = "", queue[48] = "", threads[96];
 
 	if (found->owner != 0)
@@ -63,19 +65,14 @@ static void failure_text(const struct probe_result *result, const struct probe_l
 	if (found->listener != NULL)
 		snprintf(queue, sizeof(queue), " (accept queue %u of %u)",
 			 found->listener->accept_queue, found->listener->accept_backlog);
-	if (result->status != PROBE_TIMEOUT) {
-		snprintf(buf, len, "%s", result->error);
-		/* A unix listener's full queue: who is not accepting. */
-		if (result->phase == PHASE_NEVER_ACCEPTED) {
-			owner_threads(found, threads, sizeof(threads));
-			snprintf(buf + strlen(buf), len - strlen(buf), "%s", threads);
-		}
-		return;
-	}
 	switch (result->phase) {
 	case PHASE_NEVER_ACCEPTED:
-		snprintf(buf, len, "%s: connection completed but never accepted%s, timed out after "
-			 "%u ms", what, queue, took_ms);
+		/* A unix listener's full queue (backlogFull) already says so. */
+		if (result->status != PROBE_TIMEOUT)
+			snprintf(buf, len, "%s", result->error);
+		else
+			snprintf(buf, len, "%s: connection completed but never accepted%s, timed "
+				 "out after %u ms", what, queue, took_ms);
 		break;
 	case PHASE_REQUEST_UNREAD:
 		snprintf(buf, len, "%s: connection accepted%s but %u request bytes unread, timed "
@@ -84,12 +81,10 @@ static void failure_text(const struct probe_result *result, const struct probe_l
 	case PHASE_NO_REPLY:
 		if (result->reply_len > 0)
 			snprintf(buf, len, "%s: %s%s, %zu bytes answered but no complete reply, timed "
-				 "out after %u ms", what, result->request_sent ? "request read"
-				 : "connection accepted", by, result->reply_len, took_ms);
+				 "out after %u ms", what, held, by, result->reply_len, took_ms);
 		else
 			snprintf(buf, len, "%s: %s%s, nothing answered, timed out after %u ms", what,
-				 result->request_sent ? "request read" : "connection accepted", by,
-				 took_ms);
+				 held, by, took_ms);
 		break;
 	default:
 		snprintf(buf, len, "%s", result->error);
@@ -202,7 +197,6 @@ void service_probe_record(const struct service_config *service, size_t slot,
 	const struct probe_config *probe = &service->probes[slot];
 	const struct probe_listener *found = in->listener;
 	struct probe_state *record = &state->probes[slot];
-
 	uint32_t stalled_s;
 
 	judge_result(service, probe, in->result, found, record, in->now_ms, reasons);
@@ -210,9 +204,7 @@ void service_probe_record(const struct service_config *service, size_t slot,
 	stalled_s = judge_acceptor(probe, found, record, in->now_ms, reasons);
 	memset(row, 0, sizeof(*row));
 	row->accept_stalled_s = stalled_s;
-	row->failure_phase = in->result->status == PROBE_OK || in->result->status == PROBE_NOT_RUN
-			     ? PHASE_NONE : in->result->phase != 0 ? (int)in->result->phase
-			     : PHASE_OTHER;
+	row->failure_phase = in->result->status == PROBE_OK ? PHASE_NONE : in->result->phase;
 	row_index_add_string(&row->index, service->name);
 	row_index_add_string(&row->index, probe->name);
 	row->timeout_ms = probe->timeout_ms;
