@@ -45,10 +45,9 @@ static void read_unix(int fd, struct connection_view *view)
 	if (fstat(fd, &st) < 0 || conn_diag_unix((uint32_t)st.st_ino, &ours) < 0)
 		return;
 	view->server_found = true;
-	if (ours.peer_inode == 0 || conn_diag_unix(ours.peer_inode, &server) < 0)
-		return;
-	view->accepted = true;
-	view->unread = server.rqueue;
+	view->accepted = ours.peer_inode != 0;
+	if (view->accepted && conn_diag_unix(ours.peer_inode, &server) == 0)
+		view->unread = server.rqueue;
 }
 
 void connection_view_read(int fd, int family, struct connection_view *view)
