@@ -45,6 +45,19 @@ enum probe_status {
 	PROBE_BACKLOG_FULL = 7,
 };
 
+/* ohProbeFailurePhase: where the latest failure of a probe stopped, from the kernel's view
+ * of the probe's own connection; none while it passes or has not run. */
+enum probe_phase {
+	PHASE_NONE = 1,
+	PHASE_REFUSED = 2,          /* nothing listens */
+	PHASE_NOT_COMPLETED = 3,    /* the handshake never finished (SYN unanswered) */
+	PHASE_NEVER_ACCEPTED = 4,   /* completed, still in the listener's accept queue */
+	PHASE_REQUEST_UNREAD = 5,   /* accepted, the request still in the server's receive queue */
+	PHASE_NO_REPLY = 6,         /* the request read, no (complete) reply by the deadline */
+	PHASE_BAD_RESPONSE = 7,     /* a reply came and did not match */
+	PHASE_OTHER = 8,            /* unreachable, a TLS failure, any other error */
+};
+
 /* ohFileStatus */
 enum file_status {
 	FILE_OK = 1,
@@ -58,6 +71,7 @@ const char *service_status_name(enum service_status status);
 const char *health_name(enum health health);
 const char *probe_status_name(enum probe_status status);
 const char *file_status_name(enum file_status status);
+const char *probe_phase_name(enum probe_phase phase);
 
 /* Exit code of --once for a worst health: 0 ok, 1 warning, 2 critical (unknown counts as
  * critical there: nobody could tell the service is fine). */

@@ -14,6 +14,13 @@ struct probe_result {
 	enum probe_status status;
 	uint32_t latency_us;         /* start to verdict */
 	char error[200];             /* what went wrong and how long it took; "" when ok */
+	/* Where a failure stopped (PHASE_NONE when ok) and the numbers the final text of a
+	 * timeout is made of, with the listener's owner, when the probe is recorded. */
+	enum probe_phase phase;
+	uint32_t unread;             /* request bytes the server had not read */
+	size_t reply_len;            /* reply bytes read by the deadline */
+	bool request_sent;           /* a request (send, http, TLS hello) was sent */
+	bool in_handshake;           /* the deadline came during the TLS handshake */
 	/* TLS: the server certificate's end, when one was seen. */
 	bool cert_known;
 	int64_t cert_not_after_ms;

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include "probe_phase.h"
 #include "probe_tls.h"
 
 
@@ -46,6 +47,7 @@ struct exchange {
 	size_t reply_len;
 	struct tls_outcome tls_seen;     /* TLS: the certificate, and why it failed */
 	struct tls_link *link;           /* TLS: the session while the exchange runs */
+	struct connection_view seen;     /* timeout: the connection at the deadline */
 };
 
 void exchange_run(struct exchange *ex);

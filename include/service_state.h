@@ -37,6 +37,10 @@ struct probe_state {
 	uint32_t failures;
 	int64_t last_success_ms;        /* wall clock; 0: never */
 	char last_error[200];
+	/* The listener's accept queue, non-empty at this many recordings in a row, since
+	 * QUEUE_SINCE_MS (wall clock): an acceptor that stopped accepting. */
+	uint32_t queue_samples;
+	int64_t queue_since_ms;
 };
 
 struct service_state {

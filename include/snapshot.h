@@ -79,6 +79,8 @@ struct probe_row {
 	bool cert_known;
 	int64_t cert_not_after_ms;
 	int32_t cert_days_left;
+	int failure_phase;                 /* enum probe_phase */
+	uint32_t accept_stalled_s;         /* 0: the acceptor is not stalled */
 };
 
 struct file_row {

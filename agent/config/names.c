@@ -78,3 +78,25 @@ const char *file_status_name(enum file_status status)
 		return "error";
 	}
 }
+
+const char *probe_phase_name(enum probe_phase phase)
+{
+	switch (phase) {
+	case PHASE_NONE:
+		return "none";
+	case PHASE_REFUSED:
+		return "refused";
+	case PHASE_NOT_COMPLETED:
+		return "notCompleted";
+	case PHASE_NEVER_ACCEPTED:
+		return "neverAccepted";
+	case PHASE_REQUEST_UNREAD:
+		return "requestUnread";
+	case PHASE_NO_REPLY:
+		return "noReply";
+	case PHASE_BAD_RESPONSE:
+		return "badResponse";
+	default:
+		return "other";
+	}
+}

@@ -14,6 +14,7 @@
 #include "oobhealth.h"
 #include "pattern.h"
 #include "probe_http.h"
+#include "probe_phase.h"
 #include "probe_socket.h"
 
 /* Reading stops once the expect pattern matched or gave up on the reply so far: a pattern
@@ -178,7 +179,10 @@ static void describe_failure(const struct probe_config *probe, const struct exch
 	switch (ex->end) {
 	case EXCHANGE_TIMEOUT:
 		out->status = PROBE_TIMEOUT;
-		if (strcmp(ex->phase, "read") == 0 && ex->reply_len > 0)
+		if (ex->seen.syn_sent)
+			snprintf(what, sizeof(what), "not completed: connect %s, SYN unanswered",
+				 target);
+		else if (strcmp(ex->phase, "read") == 0 && ex->reply_len > 0)
 			snprintf(what, sizeof(what), "no complete reply from %s (%zu bytes read)",
 				 target, ex->reply_len);
 		else if (strcmp(ex->phase, "read") == 0)
@@ -259,6 +263,7 @@ void probe_run(const struct probe_config *probe, struct probe_result *out)
 		if (ex.send_len == 0) {
 			/* Only a configuration that skipped validation gets here. */
 			out->status = PROBE_ERROR;
+			out->phase = PHASE_OTHER;
 			snprintf(out->error, sizeof(out->error), "no HTTP request sent: the URL is "
 				 "over %d bytes or not printable ASCII", OH_HTTP_URL_MAX);
 			return;
@@ -284,4 +289,9 @@ void probe_run(const struct probe_config *probe, struct probe_result *out)
 	out->cert_not_after_ms = ex.tls_seen.cert_not_after_ms;
 	out->latency_us = (uint32_t)(monotonic_us() - started);
 	describe_failure(probe, &ex, out->latency_us / 1000, out);
+	out->phase = probe_phase_classify(out->status, &ex.seen);
+	out->unread = ex.seen.unread;
+	out->reply_len = ex.reply_len;
+	out->request_sent = ex.send_len > 0 || probe->tls;
+	out->in_handshake = ex.end == EXCHANGE_TIMEOUT && strncmp(ex.phase, "TLS", 3) == 0;
 }

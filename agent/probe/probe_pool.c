@@ -179,6 +179,7 @@ void probe_pool_stop(void)
 	for (struct probe_job *job = unrun, *next; job != NULL; job = next) {
 		next = job->next;
 		job->result.status = PROBE_NOT_RUN;
+		job->result.phase = PHASE_NONE;
 		snprintf(job->result.error, sizeof(job->result.error), "not run: oobhealthd stopping");
 		finish(job);
 	}

@@ -98,6 +98,7 @@ static void probe_view_init(struct probe_view *view, const struct service_config
 	view->row.status = PROBE_NOT_RUN;
 	view->row.timeout_ms = probe->timeout_ms;
 	view->row.owner_known = true;
+	view->row.failure_phase = PHASE_NONE;
 }
 
 /* A probe that stays (same service, name and target) keeps its last result until it

@@ -79,14 +79,19 @@ void report_table(FILE *out, const struct snapshot *s)
 		char when[32];
 
 		index_names(&row->index, service, probe);
-		fprintf(out, "%-24s %-16s %-12s %7.1f ms %3" PRIu32 "/%-3" PRIu32 " %-8s %s",
+		fprintf(out, "%-24s %-16s %-12s %7.1f ms %3" PRIu32 "/%-3" PRIu32 " %-8s %s%s%s",
 			service, probe, probe_status_name(row->status), row->latency_us / 1000.0,
 			row->accept_queue, row->accept_backlog,
 			known_or(row->owner_known, row->listener_pid, "-", owner, sizeof(owner)),
+			row->status == PROBE_OK ? "" : probe_phase_name(row->failure_phase),
+			row->status == PROBE_OK ? "" : ": ",
 			row->status == PROBE_OK ? "" : row->last_error);
+		if (row->accept_stalled_s > 0)
+			fprintf(out, "%sacceptor stalled for %" PRIu32 " s",
+				row->status == PROBE_OK ? "" : "; ", row->accept_stalled_s);
 		if (row->cert_known)
 			fprintf(out, "%scertificate until %s (%" PRId32 " days left)",
-				row->status == PROBE_OK ? "" : "; ",
+				row->status == PROBE_OK && row->accept_stalled_s == 0 ? "" : "; ",
 				utc_date(row->cert_not_after_ms, when, sizeof(when)), row->cert_days_left);
 		fputc('\n', out);
 	}
@@ -175,11 +180,13 @@ void report_json(FILE *out, const struct snapshot *s)
 		json_string(out, probe);
 		fprintf(out, ",\"status\":\"%s\",\"latency_us\":%" PRIu32 ",\"accept_queue\":%"
 			PRIu32 ",\"accept_backlog\":%" PRIu32 ",\"listener_pid\":%s"
-			",\"connections\":%" PRIu32 ",\"stalled_connections\":%" PRIu32 ",\"error\":",
+			",\"connections\":%" PRIu32 ",\"stalled_connections\":%" PRIu32
+			",\"failure_phase\":\"%s\",\"accept_stalled_s\":%" PRIu32 ",\"error\":",
 			probe_status_name(row->status), row->latency_us, row->accept_queue,
 			row->accept_backlog,
 			known_or(row->owner_known, row->listener_pid, "null", owner, sizeof(owner)),
-			row->connections, row->stalled_connections);
+			row->connections, row->stalled_connections,
+			probe_phase_name(row->failure_phase), row->accept_stalled_s);
 		json_string(out, row->status == PROBE_OK ? "" : row->last_error);
 		if (row->cert_known)
 			fprintf(out, ",\"cert_not_after\":\"%s\",\"cert_days_left\":%" PRId32,

@@ -2,6 +2,7 @@
  * (fail_after consecutive failures make a failing probe critical). */
 #include "service_probes.h"
 #include "clean_text.h"
+#include "proc_threads.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -35,11 +36,69 @@ static void judge_owner(const struct service_config *service, const struct probe
 		   found->listener->port, (int)found->owner, found->owner_comm);
 }
 
+/* " (pid 812: 4 threads, R 0 S 4 D 0)" for the listener's owner, "" when unreadable. */
+static void owner_threads(const struct probe_listener *found, char *buf, size_t len)
+{
+	struct thread_states states;
+	char text[80];
+
+	buf[0] = '\0';
+	if (found->owner == 0 || proc_threads_read("/proc", found->owner, &states) < 0)
+		return;
+	thread_states_text(found->owner, &states, text, sizeof(text));
+	snprintf(buf, len, " (%s)", text);
+}
+
+/* The text of a failure: for a connection the server holds without serving it, what the
+ * kernel showed of it, who the server is and how its threads are doing; else the probe's
+ * own words. */
+static void failure_text(const struct probe_result *result, const struct probe_listener *found,
+			 char *buf, size_t len)
+{
+	uint32_t took_ms = result->latency_us / 1000;
+	const char *what = result->in_handshake ? "no reply to the TLS handshake" : "no reply";
+	const char *held = result->request_sent ? "request read" : "connection accepted";
+	char by[32] = "", queue[48] = "", threads[96];
+
+	if (found->owner != 0)
+		snprintf(by, sizeof(by), " by pid %d", (int)found->owner);
+	if (found->listener != NULL)
+		snprintf(queue, sizeof(queue), " (accept queue %u of %u)",
+			 found->listener->accept_queue, found->listener->accept_backlog);
+	switch (result->phase) {
+	case PHASE_NEVER_ACCEPTED:
+		/* A unix listener's full queue (backlogFull) already says so. */
+		if (result->status != PROBE_TIMEOUT)
+			snprintf(buf, len, "%s", result->error);
+		else
+			snprintf(buf, len, "%s: connection completed but never accepted%s, timed "
+				 "out after %u ms", what, queue, took_ms);
+		break;
+	case PHASE_REQUEST_UNREAD:
+		snprintf(buf, len, "%s: connection accepted%s but %u request bytes unread, timed "
+			 "out after %u ms", what, by, result->unread, took_ms);
+		break;
+	case PHASE_NO_REPLY:
+		if (result->reply_len > 0)
+			snprintf(buf, len, "%s: %s%s, %zu bytes answered but no complete reply, timed "
+				 "out after %u ms", what, held, by, result->reply_len, took_ms);
+		else
+			snprintf(buf, len, "%s: %s%s, nothing answered, timed out after %u ms", what,
+				 held, by, took_ms);
+		break;
+	default:
+		snprintf(buf, len, "%s", result->error);
+		return;
+	}
+	owner_threads(found, threads, sizeof(threads));
+	snprintf(buf + strlen(buf), len - strlen(buf), "%s", threads);
+}
+
 static void judge_result(const struct service_config *service, const struct probe_config *probe,
 			 const struct probe_result *result, const struct probe_listener *found,
 			 struct probe_state *record, int64_t now_ms, struct health_reasons *reasons)
 {
-	char queue[64] = "";
+	char text[sizeof(record->last_error)], queue[64] = "";
 
 	if (result->status == PROBE_OK) {
 		record->consec_failures = 0;
@@ -48,18 +107,50 @@ static void judge_result(const struct service_config *service, const struct prob
 	}
 	record->consec_failures++;
 	record->failures++;
-	snprintf(record->last_error, sizeof(record->last_error), "%s", result->error);
-	clean_text_in_place(record->last_error);
-	/* A filled accept queue tells a stalled listener from a slow one. */
-	if (found->listener != NULL && found->listener->accept_queue > 0)
+	failure_text(result, found, text, sizeof(text));
+	/* A cut may have split a character of a unix path. */
+	clean_text_in_place(text);
+	snprintf(record->last_error, sizeof(record->last_error), "%s", text);
+	/* A filled accept queue tells a stalled listener from a slow one; a never-accepted
+	 * connection's text already shows it. */
+	if (found->listener != NULL && found->listener->accept_queue > 0 &&
+	    !(result->status == PROBE_TIMEOUT && result->phase == PHASE_NEVER_ACCEPTED))
 		snprintf(queue, sizeof(queue), " (accept queue %u of %u)",
 			 found->listener->accept_queue, found->listener->accept_backlog);
 	if (record->consec_failures >= service->fail_after)
-		health_add(reasons, HEALTH_CRITICAL, "probe %s: %s%s", probe->name, result->error,
-			   queue);
+		health_add(reasons, HEALTH_CRITICAL, "probe %s: %s%s", probe->name, text, queue);
 	else
 		health_add(reasons, HEALTH_WARNING, "probe %s: %s%s (failure %u of %u)", probe->name,
-			   result->error, queue, record->consec_failures, service->fail_after);
+			   text, queue, record->consec_failures, service->fail_after);
+}
+
+/* A listener whose accept queue stays non-empty at STALLED_SAMPLES recordings in a row
+ * while its owner lives is not accepting, whether or not the probe passed (the kernel
+ * completes a connect alone). Returns the seconds since the run began; 0 when not stalled. */
+#define STALLED_SAMPLES 3
+
+static uint32_t judge_acceptor(const struct probe_config *probe, const struct probe_listener *found,
+			       struct probe_state *record, int64_t now_ms,
+			       struct health_reasons *reasons)
+{
+	char threads[96];
+	int64_t for_ms;
+
+	if (found->listener == NULL || found->listener->accept_queue == 0 || found->owner == 0) {
+		record->queue_samples = 0;
+		return 0;
+	}
+	if (record->queue_samples++ == 0)
+		record->queue_since_ms = now_ms;
+	if (record->queue_samples < STALLED_SAMPLES)
+		return 0;
+	for_ms = now_ms - record->queue_since_ms;
+	owner_threads(found, threads, sizeof(threads));
+	health_add(reasons, HEALTH_WARNING, "probe %s: acceptor stalled: %u connection%s waiting "
+		   "for %lld s%s", probe->name, found->listener->accept_queue,
+		   found->listener->accept_queue == 1 ? "" : "s",
+		   (long long)(for_ms > 0 ? for_ms / 1000 : 0), threads);
+	return for_ms > 0 ? (uint32_t)(for_ms / 1000 > UINT32_MAX ? UINT32_MAX : for_ms / 1000) : 0;
 }
 
 /* Whole days from NOW_MS until NOT_AFTER_MS, rounded down: -1 once it is an hour past. */
@@ -106,10 +197,14 @@ void service_probe_record(const struct service_config *service, size_t slot,
 	const struct probe_config *probe = &service->probes[slot];
 	const struct probe_listener *found = in->listener;
 	struct probe_state *record = &state->probes[slot];
+	uint32_t stalled_s;
 
 	judge_result(service, probe, in->result, found, record, in->now_ms, reasons);
 	judge_owner(service, probe, in, found, reasons);
+	stalled_s = judge_acceptor(probe, found, record, in->now_ms, reasons);
 	memset(row, 0, sizeof(*row));
+	row->accept_stalled_s = stalled_s;
+	row->failure_phase = in->result->status == PROBE_OK ? PHASE_NONE : in->result->phase;
 	row_index_add_string(&row->index, service->name);
 	row_index_add_string(&row->index, probe->name);
 	row->timeout_ms = probe->timeout_ms;

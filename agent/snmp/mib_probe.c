@@ -71,12 +71,18 @@ static void probe_answer(const void *r, unsigned column, netsnmp_variable_list *
 	case OH_PROBE_TIMEOUT:
 		mib_set_gauge(var, row->timeout_ms);
 		break;
+	case OH_PROBE_FAILURE_PHASE:
+		mib_set_integer(var, row->failure_phase);
+		break;
+	case OH_PROBE_ACCEPT_STALLED_FOR:
+		mib_set_unsigned(var, row->accept_stalled_s);
+		break;
 	}
 }
 
 struct mib_table mib_probe_table = {
 	.name = "ohProbeTable",
-	.served_columns = MIB_COLUMNS(OH_PROBE_TARGET, OH_PROBE_CERT_DAYS_LEFT),
+	.served_columns = MIB_COLUMNS(OH_PROBE_TARGET, OH_PROBE_ACCEPT_STALLED_FOR),
 	.rows = probe_rows,
 	.has = probe_has,
 	.answer = probe_answer,

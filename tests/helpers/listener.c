@@ -2,6 +2,10 @@
  * Usage: listener ADDRESS BACKLOG MODE [ARG]
  *   ADDRESS  127.0.0.1:PORT, [::1]:PORT, /path or @abstract
  *   MODE     never-accept           listen() and nothing else: connects queue up
+ *            accept-on-signal       as never-accept until SIGUSR1, then accept and close every
+ *                                   connection: a stalled acceptor that recovers
+ *            accept-no-read         accept, then never read nor answer: requests stay in the
+ *                                   socket's receive queue
  *            silent                 accept, then never answer (until the peer closes)
  *            reply TEXT             accept, read a request, answer TEXT, close
  *            alternate TEXT         as reply on the first, third... connection; silent on
@@ -15,6 +19,7 @@
  *            endless                accept, then send bytes without end
  *            trickle                accept, then send one byte a second
  *            garbage                accept, then send binary bytes (NULs included) and close
+ * silent reads each request and never answers.
  * It prints "ready" on stdout once listening. silent, reply, alternate, http and reply-file
  * serve every connection from this one process (a burst of probes is not a burst of forks and
  * exits, which would load the machine more than the probes do); the other modes fork one per
@@ -221,6 +226,57 @@ static void serve_polled(int fd, const char *mode, const char *arg)
 	}
 }
 
+static volatile sig_atomic_t accepting;
+
+static void start_accepting(int sig)
+{
+	(void)sig;
+	accepting = 1;
+}
+
+/* accept-on-signal: nothing until SIGUSR1, then accept and close. */
+static void accept_on_signal(int fd)
+{
+	struct sigaction action = { .sa_handler = start_accepting };
+	sigset_t usr1, waiting;
+
+	/* Blocked between the check and the wait, so the signal is never missed. */
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, &waiting);
+	sigdelset(&waiting, SIGUSR1);
+	sigaction(SIGUSR1, &action, NULL);
+	while (!accepting)
+		sigsuspend(&waiting);
+	for (;;) {
+		int client = accept(fd, NULL, NULL);
+
+		if (client >= 0)
+			close(client);
+	}
+}
+
+/* accept-no-read: every connection accepted and held, never read. */
+static void accept_no_read(int fd)
+{
+	static int held[HELD_MAX];
+	size_t count = 0;
+
+	for (;;) {
+		int client = accept(fd, NULL, NULL);
+
+		if (client < 0)
+			continue;
+		/* The oldest goes when full: its peer gave up long ago. */
+		if (count == HELD_MAX) {
+			close(held[0]);
+			memmove(held, held + 1, (HELD_MAX - 1) * sizeof(held[0]));
+			count--;
+		}
+		held[count++] = client;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	int fd;
@@ -242,6 +298,10 @@ int main(int argc, char **argv)
 		for (;;)
 			pause();
 	}
+	if (strcmp(argv[3], "accept-on-signal") == 0)
+		accept_on_signal(fd);
+	if (strcmp(argv[3], "accept-no-read") == 0)
+		accept_no_read(fd);
 	if (strcmp(argv[3], "silent") == 0 || strcmp(argv[3], "reply") == 0 ||
 	    strcmp(argv[3], "alternate") == 0 || strcmp(argv[3], "http") == 0 ||
 	    strcmp(argv[3], "reply-file") == 0)
