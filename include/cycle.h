@@ -23,6 +23,12 @@ struct probe_view {
 	struct probe_row row;
 	char *reasons;                   /* health_keep() of its result; NULL: none */
 	bool running;                    /* started and not yet back */
+	/* The TCP listener its last result reached: its connections are counted from each
+	 * cycle's dump when the snapshot is built. */
+	bool on_tcp_listener;
+	int listener_family;
+	uint8_t listener_addr[16];
+	uint16_t listener_port;
 };
 
 /* What is known of one service between two publications. */

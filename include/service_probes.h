@@ -21,10 +21,6 @@ struct service_probe {
 	pid_t main_pid;                        /* 0: no main process */
 	bool main_unknown;                     /* whether there is one could not be told */
 	int64_t now_ms;                        /* wall clock */
-	/* Inbound TCP connections on its listener, and the stalled ones among them, from the
-	 * cycle's connection dump by the service's stall rule. */
-	uint32_t connections;
-	uint32_t stalled_connections;
 };
 
 /* Fills ROW for SERVICE's probe number SLOT, updates its record in STATE and adds what is

@@ -395,18 +395,18 @@ static void record_one(const struct config *config, struct prober_state *state,
 		.main_unknown = view->row.status == SERVICE_UNKNOWN,
 		.now_ms = now_ms,
 	};
-	const struct listener *listener = found->listener;
-
-	if (listener != NULL && listener->family != AF_UNIX)
-		tcp_connections_on_listener(&state->connections, listener->family, listener->addr,
-					    listener->port, service->stall_after_ms,
-					    &in.connections, &in.stalled_connections);
 	health_reasons_init(&reasons);
 	service_probe_record(service, job->slot, &in, &state->store.services[job->service],
 			     &probe->row, &reasons);
 	free(probe->reasons);
 	probe->reasons = health_keep(&reasons);
 	probe->running = false;
+	probe->on_tcp_listener = found->listener != NULL && found->listener->family != AF_UNIX;
+	if (probe->on_tcp_listener) {
+		probe->listener_family = found->listener->family;
+		memcpy(probe->listener_addr, found->listener->addr, sizeof(probe->listener_addr));
+		probe->listener_port = found->listener->port;
+	}
 }
 
 size_t cycle_record_probes(const struct config *config, struct prober_state *state,
@@ -531,7 +531,8 @@ static const char *column_text(struct snapshot *snapshot, const char *text, size
  * order process, probes, files. */
 static void publish_service(struct snapshot *snapshot, const struct service_config *service,
 			    const struct service_view *view, const struct service_state *kept,
-			    struct service_row *row, struct probe_row *probes, struct file_row *files)
+			    const struct tcp_connection_table *connections, struct service_row *row,
+			    struct probe_row *probes, struct file_row *files)
 {
 	struct health_reasons reasons;
 	char text[256];
@@ -551,6 +552,13 @@ static void publish_service(struct snapshot *snapshot, const struct service_conf
 		probes[j] = view->probes[j].row;
 		probes[j].target = column_text(snapshot, service->probes[j].target, 256);
 		probes[j].last_error = snapshot_text(snapshot, kept->probes[j].last_error);
+		/* Counted from the dump the service's connections come from, by its rule. */
+		if (view->probes[j].on_tcp_listener)
+			tcp_connections_on_listener(connections, view->probes[j].listener_family,
+						    view->probes[j].listener_addr,
+						    view->probes[j].listener_port,
+						    service->stall_after_ms, &probes[j].connections,
+						    &probes[j].stalled_connections);
 		health_add_kept(&reasons, view->probes[j].reasons);
 		/* Until its first result is back, nobody can say the listener answers. */
 		if (probes[j].status == PROBE_NOT_RUN) {
@@ -579,7 +587,7 @@ struct snapshot *cycle_snapshot(const struct config *config, const struct prober
 		const struct service_config *service = &config->services[i];
 
 		publish_service(snapshot, service, &state->views[i], &state->store.services[i],
-				&snapshot->services[i], &snapshot->probes[snapshot->nprobes],
+				&state->connections, &snapshot->services[i], &snapshot->probes[snapshot->nprobes],
 				&snapshot->files[snapshot->nfiles]);
 		snapshot->nprobes += service->nprobes;
 		snapshot->nfiles += service->nfiles;

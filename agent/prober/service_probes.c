@@ -119,8 +119,6 @@ void service_probe_record(const struct service_config *service, size_t slot,
 	row->failing = in->result->status != PROBE_OK && record->consec_failures >= service->fail_after;
 	row->failures = record->failures;
 	row->last_success_ms = record->last_success_ms;
-	row->connections = in->connections;
-	row->stalled_connections = in->stalled_connections;
 	if (found->listener != NULL) {
 		row->accept_queue = found->listener->accept_queue;
 		row->accept_backlog = found->listener->accept_backlog;
