@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,6 +96,8 @@ int main(int argc, char **argv)
 	count_file = argc > 5 ? argv[5] : NULL;
 	len = parse_address(argv[2], &ss);
 	memset(chunk, 'x', sizeof(chunk));
+	/* A peer that closes (a probe's connect and close) ends its connection, not this. */
+	signal(SIGPIPE, SIG_IGN);
 	if (listening) {
 		int one = 1, fd = socket(ss.ss_family, SOCK_STREAM, 0);
 
