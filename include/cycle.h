@@ -23,8 +23,8 @@ struct probe_view {
 	struct probe_row row;
 	char *reasons;                   /* health_keep() of its result; NULL: none */
 	bool running;                    /* started and not yet back */
-	/* The TCP listener its last result reached: its connections are counted from each
-	 * cycle's dump when the snapshot is built. */
+	/* The TCP listener its last result reached, whose connections are counted again
+	 * from each cycle's dump. */
 	bool on_tcp_listener;
 	int listener_family;
 	uint8_t listener_addr[16];

@@ -5,9 +5,9 @@
 #include "clock.h"
 
 #include <stdio.h>
-#include <syslog.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 
 #include "file_check.h"
@@ -272,6 +272,22 @@ static void observe_one(const struct config *config, struct prober_state *state,
 	view->stale = false;
 }
 
+/* The inbound connections on the TCP listener PROBE last reached, counted from the
+ * cycle's dump by the service's stall rule: the same dump and rule as the service's own
+ * counts, so the two never disagree. Counted again after every dump. */
+static void count_probe_connections(const struct service_config *service,
+				    struct probe_view *probe,
+				    const struct tcp_connection_table *connections)
+{
+	probe->row.connections = 0;
+	probe->row.stalled_connections = 0;
+	if (probe->on_tcp_listener)
+		tcp_connections_on_listener(connections, probe->listener_family,
+					    probe->listener_addr, probe->listener_port,
+					    service->stall_after_ms, &probe->row.connections,
+					    &probe->row.stalled_connections);
+}
+
 /* Whether anything counts TCP connections: a service with processes, or a tcp probe. */
 static bool wants_connections(const struct config *config)
 {
@@ -345,6 +361,9 @@ void cycle_observe(const struct config *config, struct prober_state *state, bool
 		service_stall_judge(&config->services[i], seen.table,
 				    seen.table != NULL ? state->views[i].located.located.main : NULL,
 				    &state->connections, &sockets, &state->views[i].stall);
+		for (size_t j = 0; j < config->services[i].nprobes; j++)
+			count_probe_connections(&config->services[i], &state->views[i].probes[j],
+						&state->connections);
 	}
 	fd_usage_cache_free(&seen.fds);
 	socket_inode_cache_free(&sockets);
@@ -395,6 +414,7 @@ static void record_one(const struct config *config, struct prober_state *state,
 		.main_unknown = view->row.status == SERVICE_UNKNOWN,
 		.now_ms = now_ms,
 	};
+
 	health_reasons_init(&reasons);
 	service_probe_record(service, job->slot, &in, &state->store.services[job->service],
 			     &probe->row, &reasons);
@@ -407,6 +427,7 @@ static void record_one(const struct config *config, struct prober_state *state,
 		memcpy(probe->listener_addr, found->listener->addr, sizeof(probe->listener_addr));
 		probe->listener_port = found->listener->port;
 	}
+	count_probe_connections(service, probe, &state->connections);
 }
 
 size_t cycle_record_probes(const struct config *config, struct prober_state *state,
@@ -464,7 +485,8 @@ static void *snapshot_alloc(const struct config *config, const struct prober_sta
 	snapshot->files = array_of(count_files(config), sizeof(*snapshot->files));
 	snapshot->probes = array_of(count_probes(config), sizeof(*snapshot->probes));
 	snapshot->restarts = array_of(count_restarts(&state->store), sizeof(*snapshot->restarts));
-	snapshot->stalled_peers = array_of(count_stalled_peers(state), sizeof(*snapshot->stalled_peers));
+	snapshot->stalled_peers = array_of(count_stalled_peers(state),
+					   sizeof(*snapshot->stalled_peers));
 	if (snapshot->services == NULL || snapshot->files == NULL || snapshot->probes == NULL ||
 	    snapshot->restarts == NULL || snapshot->stalled_peers == NULL) {
 		snapshot_free(snapshot);
@@ -531,8 +553,7 @@ static const char *column_text(struct snapshot *snapshot, const char *text, size
  * order process, probes, files. */
 static void publish_service(struct snapshot *snapshot, const struct service_config *service,
 			    const struct service_view *view, const struct service_state *kept,
-			    const struct tcp_connection_table *connections, struct service_row *row,
-			    struct probe_row *probes, struct file_row *files)
+			    struct service_row *row, struct probe_row *probes, struct file_row *files)
 {
 	struct health_reasons reasons;
 	char text[256];
@@ -552,13 +573,6 @@ static void publish_service(struct snapshot *snapshot, const struct service_conf
 		probes[j] = view->probes[j].row;
 		probes[j].target = column_text(snapshot, service->probes[j].target, 256);
 		probes[j].last_error = snapshot_text(snapshot, kept->probes[j].last_error);
-		/* Counted from the dump the service's connections come from, by its rule. */
-		if (view->probes[j].on_tcp_listener)
-			tcp_connections_on_listener(connections, view->probes[j].listener_family,
-						    view->probes[j].listener_addr,
-						    view->probes[j].listener_port,
-						    service->stall_after_ms, &probes[j].connections,
-						    &probes[j].stalled_connections);
 		health_add_kept(&reasons, view->probes[j].reasons);
 		/* Until its first result is back, nobody can say the listener answers. */
 		if (probes[j].status == PROBE_NOT_RUN) {
@@ -587,7 +601,7 @@ struct snapshot *cycle_snapshot(const struct config *config, const struct prober
 		const struct service_config *service = &config->services[i];
 
 		publish_service(snapshot, service, &state->views[i], &state->store.services[i],
-				&state->connections, &snapshot->services[i], &snapshot->probes[snapshot->nprobes],
+				&snapshot->services[i], &snapshot->probes[snapshot->nprobes],
 				&snapshot->files[snapshot->nfiles]);
 		snapshot->nprobes += service->nprobes;
 		snapshot->nfiles += service->nfiles;

@@ -10,7 +10,7 @@
 #include <sys/types.h>
 
 /* A connection of the tree and the process holding it, while they are counted and ranked. */
-struct stalled_one {
+struct held_connection {
 	const struct tcp_connection *connection;
 	pid_t pid;
 };
@@ -18,8 +18,8 @@ struct stalled_one {
 /* Longest silent first; then by remote address and port, so equal ranks stay put. */
 static int worst_first(const void *a, const void *b)
 {
-	const struct tcp_connection *x = ((const struct stalled_one *)a)->connection;
-	const struct tcp_connection *y = ((const struct stalled_one *)b)->connection;
+	const struct tcp_connection *x = ((const struct held_connection *)a)->connection;
+	const struct tcp_connection *y = ((const struct held_connection *)b)->connection;
 	int by_address;
 
 	if (x->last_ack_recv_ms != y->last_ack_recv_ms)
@@ -42,7 +42,7 @@ static int peer_state(uint8_t state)
 	}
 }
 
-static void fill_peer(const struct service_config *service, const struct stalled_one *one,
+static void fill_peer(const struct service_config *service, const struct held_connection *one,
 		      uint32_t rank, struct stalled_peer_row *row)
 {
 	const struct tcp_connection *c = one->connection;
@@ -82,27 +82,27 @@ static void add_reason(const struct service_config *service, const struct tcp_co
 }
 
 /* A connection of the tree and the first process found holding it. */
-static int add_held(struct stalled_one **list, size_t *count, size_t *capacity,
+static int add_held(struct held_connection **list, size_t *count, size_t *capacity,
 		    const struct tcp_connection *connection, pid_t pid)
 {
 	if (*count == *capacity) {
 		size_t more = *capacity ? *capacity * 2 : 16;
-		struct stalled_one *grown = realloc(*list, more * sizeof(*grown));
+		struct held_connection *grown = realloc(*list, more * sizeof(*grown));
 
 		if (grown == NULL)
 			return -1;
 		*list = grown;
 		*capacity = more;
 	}
-	(*list)[(*count)++] = (struct stalled_one){ connection, pid };
+	(*list)[(*count)++] = (struct held_connection){ connection, pid };
 	return 0;
 }
 
 /* Connections are rows of the table, so their addresses order them. */
 static int by_connection(const void *a, const void *b)
 {
-	const struct tcp_connection *x = ((const struct stalled_one *)a)->connection;
-	const struct tcp_connection *y = ((const struct stalled_one *)b)->connection;
+	const struct tcp_connection *x = ((const struct held_connection *)a)->connection;
+	const struct tcp_connection *y = ((const struct held_connection *)b)->connection;
 
 	return (x > y) - (x < y);
 }
@@ -112,7 +112,7 @@ static int by_connection(const void *a, const void *b)
  * read or when out of memory. */
 static ssize_t tree_connections(const struct process_table *table, const struct process *main_proc,
 				const struct tcp_connection_table *connections,
-				struct socket_inode_cache *sockets, struct stalled_one **held_list)
+				struct socket_inode_cache *sockets, struct held_connection **held_list)
 {
 	struct tree_cursor cursor = { .at = -1 };
 	const struct process *proc;
@@ -150,7 +150,7 @@ void service_stall_judge(const struct service_config *service, const struct proc
 			 const struct tcp_connection_table *connections,
 			 struct socket_inode_cache *sockets, struct service_stall *stall)
 {
-	struct stalled_one *held = NULL;
+	struct held_connection *held = NULL;
 	struct health_reasons reasons;
 	ssize_t count;
 
