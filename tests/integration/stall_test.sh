@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stalled TCP peers, both directions, over real SNMP: a service's peer in a network
+# Stalled TCP peers, both directions, IPv4 and IPv6, over real SNMP: a service's peer in a network
 # namespace of the test's own, joined by a veth pair, is silenced with nft (everything
 # inside the namespace dropped) while real processes keep data outstanding; the row of
 # ohStalledPeerTable, the counts and the health follow, and go when the link heals. A busy
@@ -7,7 +7,7 @@
 source "$(dirname "$0")/../lib.sh"
 
 STALL_AFTER_MS=3000
-NS="" VETH="" HOST_IP="" PEER_IP=""
+NS="" VETH="" HOST_IP="" PEER_IP="" HOST_IP6="" PEER_IP6=""
 
 # make_link: a network namespace joined to this one by a veth pair on a /30 of 10.0.0.0/8
 # that no address or route here uses: HOST_IP on this side, PEER_IP inside. Removed when
@@ -30,6 +30,19 @@ make_link() {
 		ip netns exec "$NS" ip link set "${VETH}p" up &&
 		ip netns exec "$NS" ip link set lo up || { fail "cannot set up $NS and ${VETH}h"; return 1; }
 	log "link ${VETH}h $HOST_IP <-> $PEER_IP in $NS"
+}
+
+# add_ipv6: HOST_IP6 and PEER_IP6 on the link too, in a unique local /64 nothing here uses
+# (nodad: usable at once).
+add_ipv6() {
+	local net try
+	for try in $(seq 50); do
+		net=fd6f:6f68:$(printf '%x:%x' $((RANDOM % 65536)) $((RANDOM % 65536)))
+		[ -z "$(ip -6 route show match "$net::/64" | grep -v '^default')" ] && break
+	done
+	HOST_IP6=$net::1 PEER_IP6=$net::2
+	ip addr add "$HOST_IP6/64" dev "${VETH}h" nodad &&
+		in_ns ip addr add "$PEER_IP6/64" dev "${VETH}p" nodad || { fail "cannot add IPv6 to the link"; return 1; }
 }
 
 # The processes inside end with the test's others (cleanup); the link and the name go here.
@@ -147,6 +160,24 @@ outbound_peer_silenced_is_stalled_then_heals() {
 	wait_until "$WAIT_MS" value_is 'ohServiceHealth."client"' ok ||
 		fail "health after healing: $(oh_get 'ohServiceHealthText."client"')"
 	assert_value 'ohServiceConnections."client"' 1
+}
+
+# The same over IPv6: the peer's address as IPv6 text, in brackets in the health text.
+outbound_ipv6_peer_silenced_is_stalled() {
+	local port=$(free_port)
+	start_snmpd && make_link && add_ipv6 || return
+	stream ip netns exec "$NS" "$HELPERS/streamer" listen "[$PEER_IP6]:$port" 0 read || return
+	stream "$HELPERS/streamer" connect "[$PEER_IP6]:$port" 1 write || return
+	echo "$SPAWNED" >"$T/client.pid"
+	service_config client
+	start_agent || return
+	wait_until "$WAIT_MS" value_is 'ohServiceConnections."client"' 1 || { fail "no connection seen"; return; }
+	drop_all || { fail "nft drop in $NS"; return; }
+	wait_stalled client 1 || return
+	assert_value "$(peer ohStalledPeerRemoteAddress client 1)" "$PEER_IP6"
+	assert_value "$(peer ohStalledPeerRemotePort client 1)" "$port"
+	assert_value "$(peer ohStalledPeerDirection client 1)" outbound
+	assert_contains "$(oh_get 'ohServiceHealthText."client"')" "peer [$PEER_IP6]:$port silent for " "health text"
 }
 
 # The service listens here and writes to a client in the namespace, which vanishes.
@@ -301,7 +332,7 @@ stalled_in_once() {
 	grep -q '"stalled_connections":1' "$T/once.json"
 }
 
-run_tests outbound_peer_silenced_is_stalled_then_heals \
+run_tests outbound_peer_silenced_is_stalled_then_heals outbound_ipv6_peer_silenced_is_stalled \
 	inbound_client_vanishing_while_service_writes_is_stalled \
 	busy_connection_with_loss_is_not_stalled stall_health_critical stalled_peers_limit \
 	probe_counts_the_same_stalled_peers_as_its_service once_json_carries_the_stalled_peer
