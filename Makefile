@@ -50,7 +50,9 @@ INSTALL_CHECK_DEPS := man-db groff-base logrotate systemd systemd-container binu
 DEMO_DEPS := $(BUILD_DEPS) $(SNMPD_DEPS) $(MIB_FETCH_DEPS) openssl
 # The fuzzers: clang (Debian's default version) and its libFuzzer and sanitizer runtimes.
 FUZZ_DEPS := $(BUILD_DEPS) clang libclang-rt-dev
-TEST_DEPS := $(sort $(DEMO_DEPS) $(LINT_DEPS) $(POLLER_DEPS) $(INSTALL_CHECK_DEPS) $(FUZZ_DEPS))
+# tests/integration/stall_test.sh silences a network namespace's peer with nft.
+TEST_DEPS := $(sort $(DEMO_DEPS) $(LINT_DEPS) $(POLLER_DEPS) $(INSTALL_CHECK_DEPS) $(FUZZ_DEPS) \
+	nftables)
 # The bench runs what the demo runs; its snmpd extend checks use curl. Monit and the
 # Monitoring Plugins (check_procs, check_tcp) are the peers it measures detection against.
 BENCH_DEPS := $(DEMO_DEPS) monit monitoring-plugins-basic strace

@@ -55,6 +55,9 @@ struct probe_config {
 	unsigned cert_crit_days;
 };
 
+/* Rows of ohStalledPeerTable kept per service at most (ohStalledPeerIndex's range). */
+#define OH_STALLED_PEERS_MAX 256
+
 /* Like OH_PROBE_NAME_MAX: keeps ohFileTable's two-string index within 128 sub-ids. */
 #define OH_FILE_NAME_MAX 32
 
@@ -82,6 +85,11 @@ struct service_config {
 	uint64_t flap_within_ms;
 	uint64_t zombie_grace_ms;
 	unsigned fail_after;
+	/* A TCP peer silent this long with data outstanding is stalled (tcp_connections.h);
+	 * the worst STALLED_PEERS of them are listed, and health is STALL_HEALTH while any is. */
+	uint64_t stall_after_ms;
+	unsigned stalled_peers;
+	enum health stall_health;
 	struct file_config *files;
 	size_t nfiles;
 	struct probe_config *probes;

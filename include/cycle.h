@@ -13,14 +13,22 @@
 #include "proc_scan.h"
 #include "proc_track.h"
 #include "service_observe.h"
+#include "service_stall.h"
 #include "service_state.h"
 #include "snapshot.h"
+#include "tcp_connections.h"
 
 /* A probe's last result, as it will be published. */
 struct probe_view {
 	struct probe_row row;
 	char *reasons;                   /* health_keep() of its result; NULL: none */
 	bool running;                    /* started and not yet back */
+	/* The TCP listener its last result reached, whose connections are counted again
+	 * from each cycle's dump. */
+	bool on_tcp_listener;
+	int listener_family;
+	uint8_t listener_addr[16];
+	uint16_t listener_port;
 };
 
 /* What is known of one service between two publications. */
@@ -30,6 +38,7 @@ struct service_view {
 	struct file_row *files;          /* one per file of the service */
 	char *file_reasons;
 	struct probe_view *probes;       /* one per probe of the service */
+	struct service_stall stall;      /* its TCP connections, as the last full cycle saw them */
 	bool stale;                      /* to be observed again at once */
 	struct locate_memo located;      /* its main process, as last located */
 	char *unit_dir;                  /* unit: where its cgroup was found; NULL: not yet */
@@ -47,6 +56,10 @@ struct prober_state {
 	struct state_store store;        /* per service, in the configuration's order */
 	const struct config *synced;     /* the config STORE and VIEWS match; NULL after a reload */
 	struct listener_memory listeners;
+	/* The host's TCP connections of the last full cycle: services and probes both count
+	 * from this one dump, so they never disagree. */
+	struct tcp_connection_table connections;
+	char connections_error[160];     /* a dump failure is logged once */
 	struct service_view *views;      /* per service, in the configuration's order */
 	size_t nviews;
 	struct process_tracker tracker;  /* the host's processes the views were judged on */

@@ -24,5 +24,6 @@ void mib_service_register(void);
 void mib_probe_register(void);
 void mib_file_register(void);
 void mib_restart_register(void);
+void mib_stalled_register(void);
 
 #endif

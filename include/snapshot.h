@@ -46,6 +46,12 @@ struct service_row {
 	/* The main process's effective uid; not known without a main process. */
 	bool owner_known;
 	uint32_t owner_uid;
+	/* TCP connections of the process tree (tcp_connections.h); known only when the dump
+	 * worked and the fds of every process of the tree were read. */
+	bool connections_known;
+	uint32_t connections;
+	uint32_t stalled_connections;
+	uint32_t stall_after_ms;           /* the service's configured stall_after */
 	enum health health;
 	const char *health_text;           /* at most 255 bytes, as the MIB allows */
 	/* The states notifications announce, beside health: */
@@ -103,6 +109,38 @@ struct restart_row {
 	int32_t old_exit;                  /* wait(2) status; -1: not known */
 };
 
+/* ohStalledPeerDirection */
+enum peer_direction {
+	PEER_INBOUND = 1,
+	PEER_OUTBOUND = 2,
+};
+
+/* ohStalledPeerState: the states' numbers of TCP-MIB's tcpConnectionState. */
+enum peer_state {
+	PEER_SYN_SENT = 3,
+	PEER_ESTABLISHED = 5,
+	PEER_FIN_WAIT1 = 6,
+	PEER_CLOSE_WAIT = 8,
+	PEER_LAST_ACK = 9,
+	PEER_CLOSING = 10,
+};
+
+/* One of a service's stalled connections; the index names its rank, worst (longest
+ * silent) first, not the connection. */
+struct stalled_peer_row {
+	struct row_index index;            /* service name, then the rank */
+	uint32_t rank;
+	char remote_address[46];           /* INET6_ADDRSTRLEN: "10.0.0.2", "2001:db8::2" */
+	uint32_t remote_port;
+	uint32_t local_port;
+	int direction;                     /* enum peer_direction */
+	uint32_t unacked_bytes;
+	uint32_t retransmits;
+	uint32_t silent_ms;
+	int state;                         /* enum peer_state */
+	uint32_t pid;
+};
+
 /* Where a snapshot's texts live: blocks that never move, freed with it. */
 struct text_block {
 	struct text_block *next;
@@ -138,6 +176,8 @@ struct snapshot {
 	struct file_row *files;
 	size_t nrestarts;
 	struct restart_row *restarts;
+	size_t nstalled_peers;
+	struct stalled_peer_row *stalled_peers;
 	struct text_block *texts;
 };
 

@@ -1039,6 +1039,34 @@ static void service_fail_after(struct parse *p, yaml_node_t *v, void *t)
 		((struct service_config *)t)->fail_after = (unsigned)n;
 }
 
+static void service_stall_after(struct parse *p, yaml_node_t *v, void *t)
+{
+	get_duration(p, v, "stall_after", 1000, 3600000, &((struct service_config *)t)->stall_after_ms);
+}
+
+static void service_stalled_peers(struct parse *p, yaml_node_t *v, void *t)
+{
+	uint64_t n;
+
+	if (get_count(p, v, "stalled_peers", 0, OH_STALLED_PEERS_MAX, &n) == 0)
+		((struct service_config *)t)->stalled_peers = (unsigned)n;
+}
+
+static void service_stall_health(struct parse *p, yaml_node_t *v, void *t)
+{
+	char *s = get_string(p, v, "stall_health");
+
+	if (s == NULL)
+		return;
+	if (strcmp(s, "warning") == 0)
+		((struct service_config *)t)->stall_health = HEALTH_WARNING;
+	else if (strcmp(s, "critical") == 0)
+		((struct service_config *)t)->stall_health = HEALTH_CRITICAL;
+	else
+		error_at(p, v, "stall_health: \"%s\" is not warning or critical", s);
+	free(s);
+}
+
 static void service_files(struct parse *p, yaml_node_t *v, void *t)
 {
 	struct service_config *service = t;
@@ -1116,6 +1144,9 @@ static const struct key_rule service_rules[] = {
 	{ "flap", service_flap },
 	{ "zombie_grace", service_zombie_grace },
 	{ "fail_after", service_fail_after },
+	{ "stall_after", service_stall_after },
+	{ "stalled_peers", service_stalled_peers },
+	{ "stall_health", service_stall_health },
 	{ "files", service_files },
 	{ "probes", service_probes },
 };
@@ -1126,6 +1157,9 @@ static void service_defaults(struct service_config *service)
 	service->fd_crit_pct = 95;
 	service->zombie_grace_ms = 1000;
 	service->fail_after = 3;
+	service->stall_after_ms = 10000;
+	service->stalled_peers = 16;
+	service->stall_health = HEALTH_WARNING;
 }
 
 /* Rules that involve several keys of one service, checked once the mapping is read. */

@@ -1,6 +1,5 @@
 /* The host's listening sockets from NETLINK_SOCK_DIAG, dumped once per cycle: accept
- * queue and backlog of TCP and unix listeners, and the established TCP connections on
- * each listener's port (with those whose peer stopped acknowledging). */
+ * queue and backlog of TCP and unix listeners; and the netlink exchange every dump uses. */
 #include "sock_diag.h"
 
 #include <errno.h>
@@ -10,17 +9,13 @@
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 #include <unistd.h>
 
-#define TCP_STATE_ESTABLISHED 1
 #define TCP_STATE_LISTEN 10
-
-typedef int (*diag_reply)(struct listener_table *table, const struct nlmsghdr *msg);
 
 static int add_listener(struct listener_table *table, const struct listener *listener)
 {
@@ -33,9 +28,8 @@ static int add_listener(struct listener_table *table, const struct listener *lis
 	return 0;
 }
 
-/* Sends REQUEST and hands every reply to sock_diag_parse_reply until the dump is done. */
-static int dump(struct listener_table *table, const char *what, void *request, size_t len,
-		enum sock_diag_dump kind)
+int sock_diag_exchange(const char *what, void *request, size_t len, sock_diag_reply on_reply,
+		       void *context, char *error, size_t error_len)
 {
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	struct timeval timeout = { .tv_sec = 1 };
@@ -57,7 +51,7 @@ static int dump(struct listener_table *table, const char *what, void *request, s
 
 		if (n < 0)
 			goto fail;
-		done = sock_diag_parse_reply(table, kind, buf, (size_t)n);
+		done = on_reply(context, buf, (size_t)n);
 		if (done < 0)
 			goto fail;
 		if (done) {
@@ -66,14 +60,36 @@ static int dump(struct listener_table *table, const char *what, void *request, s
 		}
 	}
 fail:
-	snprintf(table->error, sizeof(table->error), "sock_diag %s dump: %s", what, strerror(errno));
+	snprintf(error, error_len, "sock_diag %s dump: %s", what, strerror(errno));
 	if (fd >= 0)
 		close(fd);
 	return -1;
 }
 
-static int on_inet_listener(struct listener_table *table, const struct nlmsghdr *msg)
+struct listener_reply {
+	struct listener_table *table;
+	enum sock_diag_dump kind;
+};
+
+static int on_listener_reply(void *context, const void *buf, size_t len)
 {
+	struct listener_reply *reply = context;
+
+	return sock_diag_parse_reply(reply->table, reply->kind, buf, len);
+}
+
+static int dump(struct listener_table *table, const char *what, void *request, size_t len,
+		enum sock_diag_dump kind)
+{
+	struct listener_reply reply = { table, kind };
+
+	return sock_diag_exchange(what, request, len, on_listener_reply, &reply, table->error,
+				  sizeof(table->error));
+}
+
+static int on_inet_listener(void *context, const struct nlmsghdr *msg)
+{
+	struct listener_table *table = context;
 	const struct inet_diag_msg *diag = NLMSG_DATA(msg);
 	struct listener listener = { .family = diag->idiag_family };
 
@@ -86,46 +102,7 @@ static int on_inet_listener(struct listener_table *table, const struct nlmsghdr 
 	return add_listener(table, &listener);
 }
 
-static bool tcp_stalled(const struct nlmsghdr *msg)
-{
-	const struct inet_diag_msg *diag = NLMSG_DATA(msg);
-	int len = (int)(msg->nlmsg_len - NLMSG_LENGTH(sizeof(*diag)));
-
-	for (const struct rtattr *attr = (const struct rtattr *)(diag + 1); RTA_OK(attr, len);
-	     attr = RTA_NEXT(attr, len)) {
-		/* Copied: attributes are 4-byte aligned, struct tcp_info needs 8. */
-		struct tcp_info info;
-
-		if (attr->rta_type == INET_DIAG_INFO &&
-		    RTA_PAYLOAD(attr) >= offsetof(struct tcp_info, tcpi_rto)) {
-			memcpy(&info, RTA_DATA(attr), offsetof(struct tcp_info, tcpi_rto));
-			return info.tcpi_retransmits > 0 || info.tcpi_probes > 0 ||
-			       info.tcpi_backoff > 0;
-		}
-	}
-	return false;
-}
-
-static int on_inet_connection(struct listener_table *table, const struct nlmsghdr *msg)
-{
-	const struct inet_diag_msg *diag = NLMSG_DATA(msg);
-	uint16_t port = ntohs(diag->id.idiag_sport);
-
-	for (size_t i = 0; i < table->count; i++) {
-		struct listener *listener = &table->items[i];
-
-		if (listener->family == AF_UNIX || listener->port != port)
-			continue;
-		listener->connections++;
-		if (tcp_stalled(msg))
-			listener->stalled++;
-		break;
-	}
-	return 0;
-}
-
-static int dump_tcp(struct listener_table *table, int family, uint32_t states, uint8_t ext,
-		    enum sock_diag_dump kind)
+static int dump_tcp_listeners(struct listener_table *table, int family)
 {
 	struct {
 		struct nlmsghdr hdr;
@@ -134,13 +111,14 @@ static int dump_tcp(struct listener_table *table, int family, uint32_t states, u
 
 	request.req.sdiag_family = (uint8_t)family;
 	request.req.sdiag_protocol = IPPROTO_TCP;
-	request.req.idiag_states = states;
-	request.req.idiag_ext = ext;
-	return dump(table, family == AF_INET ? "tcp" : "tcp6", &request, sizeof(request), kind);
+	request.req.idiag_states = 1u << TCP_STATE_LISTEN;
+	return dump(table, family == AF_INET ? "tcp" : "tcp6", &request, sizeof(request),
+		    SOCK_DIAG_INET_LISTENERS);
 }
 
-static int on_unix_listener(struct listener_table *table, const struct nlmsghdr *msg)
+static int on_unix_listener(void *context, const struct nlmsghdr *msg)
 {
+	struct listener_table *table = context;
 	const struct unix_diag_msg *diag = NLMSG_DATA(msg);
 	int len = (int)(msg->nlmsg_len - NLMSG_LENGTH(sizeof(*diag)));
 	struct listener listener = { .family = AF_UNIX, .inode = diag->udiag_ino };
@@ -182,17 +160,9 @@ static int dump_unix(struct listener_table *table)
 	return dump(table, "unix", &request, sizeof(request), SOCK_DIAG_UNIX_LISTENERS);
 }
 
-int sock_diag_parse_reply(struct listener_table *table, enum sock_diag_dump kind, const void *buf,
-			  size_t len)
+int sock_diag_walk(const void *buf, size_t len, size_t header_len, sock_diag_message on_message,
+		   void *context)
 {
-	static const struct {
-		diag_reply parse;
-		size_t header_len;      /* the fixed part each of its messages starts with */
-	} dumps[] = {
-		[SOCK_DIAG_INET_LISTENERS] = { on_inet_listener, sizeof(struct inet_diag_msg) },
-		[SOCK_DIAG_INET_CONNECTIONS] = { on_inet_connection, sizeof(struct inet_diag_msg) },
-		[SOCK_DIAG_UNIX_LISTENERS] = { on_unix_listener, sizeof(struct unix_diag_msg) },
-	};
 	const char *at = buf;
 	size_t left = len;
 
@@ -214,11 +184,11 @@ int sock_diag_parse_reply(struct listener_table *table, enum sock_diag_dump kind
 			return -1;
 		}
 		/* The kernel never sends less; what does is not a sock_diag reply. */
-		if (msg->nlmsg_len < NLMSG_LENGTH(dumps[kind].header_len)) {
+		if (msg->nlmsg_len < NLMSG_LENGTH(header_len)) {
 			errno = EPROTO;
 			return -1;
 		}
-		if (dumps[kind].parse(table, msg) < 0) {
+		if (on_message(context, msg) < 0) {
 			errno = ENOMEM;
 			return -1;
 		}
@@ -230,18 +200,22 @@ int sock_diag_parse_reply(struct listener_table *table, enum sock_diag_dump kind
 	return 0;
 }
 
+int sock_diag_parse_reply(struct listener_table *table, enum sock_diag_dump kind, const void *buf,
+			  size_t len)
+{
+	if (kind == SOCK_DIAG_UNIX_LISTENERS)
+		return sock_diag_walk(buf, len, sizeof(struct unix_diag_msg), on_unix_listener, table);
+	return sock_diag_walk(buf, len, sizeof(struct inet_diag_msg), on_inet_listener, table);
+}
+
 int sock_diag_dump(bool want_tcp, bool want_unix, struct listener_table *table)
 {
 	int rc = 0;
 
 	memset(table, 0, sizeof(*table));
 	if (want_tcp) {
-		rc |= dump_tcp(table, AF_INET, 1u << TCP_STATE_LISTEN, 0, SOCK_DIAG_INET_LISTENERS);
-		rc |= dump_tcp(table, AF_INET6, 1u << TCP_STATE_LISTEN, 0, SOCK_DIAG_INET_LISTENERS);
-		rc |= dump_tcp(table, AF_INET, 1u << TCP_STATE_ESTABLISHED,
-			       1u << (INET_DIAG_INFO - 1), SOCK_DIAG_INET_CONNECTIONS);
-		rc |= dump_tcp(table, AF_INET6, 1u << TCP_STATE_ESTABLISHED,
-			       1u << (INET_DIAG_INFO - 1), SOCK_DIAG_INET_CONNECTIONS);
+		rc |= dump_tcp_listeners(table, AF_INET);
+		rc |= dump_tcp_listeners(table, AF_INET6);
 	}
 	if (want_unix)
 		rc |= dump_unix(table);

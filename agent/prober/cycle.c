@@ -7,10 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 
 #include "file_check.h"
 #include "health.h"
+#include "log.h"
+#include "proc_sockets.h"
 #include "service_locate.h"
 #include "service_observe.h"
 #include "service_probes.h"
@@ -57,6 +60,7 @@ static void view_clear(struct service_view *view, size_t nprobes)
 	for (size_t i = 0; view->probes != NULL && i < nprobes; i++)
 		free(view->probes[i].reasons);
 	free(view->probes);
+	service_stall_clear(&view->stall);
 	memset(view, 0, sizeof(*view));
 }
 
@@ -82,6 +86,7 @@ void prober_state_free(struct prober_state *state)
 	state->nviews = 0;
 	state_store_free(&state->store);
 	listener_memory_free(&state->listeners);
+	tcp_connection_table_free(&state->connections);
 	proc_track_free(&state->tracker);
 }
 
@@ -268,10 +273,63 @@ static void observe_one(const struct config *config, struct prober_state *state,
 	view->stale = false;
 }
 
+/* The inbound connections on the TCP listener PROBE last reached, counted from the
+ * cycle's dump by the service's stall rule: the same dump and rule as the service's own
+ * counts, so the two never disagree. Counted again after every dump. */
+static void count_probe_connections(const struct service_config *service,
+				    struct probe_view *probe,
+				    const struct tcp_connection_table *connections)
+{
+	probe->row.connections = 0;
+	probe->row.stalled_connections = 0;
+	if (probe->on_tcp_listener)
+		tcp_connections_on_listener(connections, probe->listener_family,
+					    probe->listener_addr, probe->listener_port,
+					    service->stall_after_ms, &probe->row.connections,
+					    &probe->row.stalled_connections);
+}
+
+/* Whether anything counts TCP connections: a service with processes, or a tcp probe. */
+static bool wants_connections(const struct config *config)
+{
+	for (size_t i = 0; i < config->nservices; i++) {
+		const struct service_config *service = &config->services[i];
+
+		if (service->match != MATCH_NONE)
+			return true;
+		for (size_t j = 0; j < service->nprobes; j++) {
+			if (service->probes[j].kind != PROBE_UNIX)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* The cycle's one dump of the host's TCP connections; a failure is logged once, and until
+ * it works no service's connections are known. */
+static void dump_connections(const struct config *config, struct prober_state *state)
+{
+	struct tcp_connection_table *table = &state->connections;
+
+	if (!wants_connections(config)) {
+		table->count = 0;
+		table->known = false;
+		return;
+	}
+	if (tcp_connections_dump(table) == 0) {
+		state->connections_error[0] = '\0';
+		return;
+	}
+	if (strcmp(table->error, state->connections_error) != 0)
+		log_msg(LOG_WARNING, "%s: connections and stalled peers are unknown", table->error);
+	snprintf(state->connections_error, sizeof(state->connections_error), "%s", table->error);
+}
+
 void cycle_observe(const struct config *config, struct prober_state *state, bool all)
 {
 	uint64_t started_us = monotonic_us(), started_cpu = thread_cpu_us();
 	struct observation seen = { 0 };
+	struct socket_inode_cache sockets = { 0 };
 	struct timespec now;
 
 	proc_track_wants(&state->tracker, service_scan_wants(config));
@@ -290,16 +348,26 @@ void cycle_observe(const struct config *config, struct prober_state *state, bool
 		state->proc_pass_cpu_us = (uint32_t)(thread_cpu_us() - started_cpu);
 	}
 	seen.table = cycle_table(state);
+	if (all)
+		dump_connections(config, state);
 	cycle_clock_read(&seen.clock);
 	clock_gettime(CLOCK_REALTIME, &now);
 	for (size_t i = 0; i < config->nservices; i++) {
 		if (!all && !state->views[i].stale)
 			continue;
 		observe_one(config, state, i, &seen);
-		if (all)
-			check_files(&config->services[i], &now, &state->views[i]);
+		if (!all)
+			continue;
+		check_files(&config->services[i], &now, &state->views[i]);
+		service_stall_judge(&config->services[i], seen.table,
+				    seen.table != NULL ? state->views[i].located.located.main : NULL,
+				    &state->connections, &sockets, &state->views[i].stall);
+		for (size_t j = 0; j < config->services[i].nprobes; j++)
+			count_probe_connections(&config->services[i], &state->views[i].probes[j],
+						&state->connections);
 	}
 	fd_usage_cache_free(&seen.fds);
+	socket_inode_cache_free(&sockets);
 	if (!all)
 		return;
 	host_stats_read("/proc", &state->host);
@@ -354,6 +422,13 @@ static void record_one(const struct config *config, struct prober_state *state,
 	free(probe->reasons);
 	probe->reasons = health_keep(&reasons);
 	probe->running = false;
+	probe->on_tcp_listener = found->listener != NULL && found->listener->family != AF_UNIX;
+	if (probe->on_tcp_listener) {
+		probe->listener_family = found->listener->family;
+		memcpy(probe->listener_addr, found->listener->addr, sizeof(probe->listener_addr));
+		probe->listener_port = found->listener->port;
+	}
+	count_probe_connections(service, probe, &state->connections);
 }
 
 size_t cycle_record_probes(const struct config *config, struct prober_state *state,
@@ -392,6 +467,15 @@ size_t cycle_record_probes(const struct config *config, struct prober_state *sta
 	return at;
 }
 
+static size_t count_stalled_peers(const struct prober_state *state)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < state->nviews; i++)
+		n += state->views[i].stall.npeers;
+	return n;
+}
+
 static void *snapshot_alloc(const struct config *config, const struct prober_state *state)
 {
 	struct snapshot *snapshot = calloc(1, sizeof(*snapshot));
@@ -402,8 +486,10 @@ static void *snapshot_alloc(const struct config *config, const struct prober_sta
 	snapshot->files = array_of(count_files(config), sizeof(*snapshot->files));
 	snapshot->probes = array_of(count_probes(config), sizeof(*snapshot->probes));
 	snapshot->restarts = array_of(count_restarts(&state->store), sizeof(*snapshot->restarts));
+	snapshot->stalled_peers = array_of(count_stalled_peers(state),
+					   sizeof(*snapshot->stalled_peers));
 	if (snapshot->services == NULL || snapshot->files == NULL || snapshot->probes == NULL ||
-	    snapshot->restarts == NULL) {
+	    snapshot->restarts == NULL || snapshot->stalled_peers == NULL) {
 		snapshot_free(snapshot);
 		return NULL;
 	}
@@ -478,7 +564,12 @@ static void publish_service(struct snapshot *snapshot, const struct service_conf
 	row->name = snapshot_text(snapshot, service->name);
 	row->restarts = kept->restarts;
 	row->last_restart_ms = last_restart_ms(kept);
+	row->stall_after_ms = (uint32_t)service->stall_after_ms;
+	row->connections_known = view->stall.known;
+	row->connections = view->stall.connections;
+	row->stalled_connections = view->stall.stalled;
 	health_add_kept(&reasons, view->observed);
+	health_add_kept(&reasons, view->stall.reasons);
 	for (size_t j = 0; j < service->nprobes; j++) {
 		probes[j] = view->probes[j].row;
 		probes[j].target = column_text(snapshot, service->probes[j].target, 256);
@@ -515,6 +606,8 @@ struct snapshot *cycle_snapshot(const struct config *config, const struct prober
 				&snapshot->files[snapshot->nfiles]);
 		snapshot->nprobes += service->nprobes;
 		snapshot->nfiles += service->nfiles;
+		for (size_t j = 0; j < state->views[i].stall.npeers; j++)
+			snapshot->stalled_peers[snapshot->nstalled_peers++] = state->views[i].stall.peers[j];
 	}
 	add_restart_rows(snapshot, &state->store);
 	snapshot->host_fd_allocated = state->host.fd_allocated;
@@ -587,6 +680,7 @@ struct snapshot *cycle_initial_snapshot(const struct config *config,
 		row_index_add_string(&row->index, service->name);
 		row->fd_warn_pct = service->fd_warn_pct;
 		row->fd_crit_pct = service->fd_crit_pct;
+		row->stall_after_ms = (uint32_t)service->stall_after_ms;
 		row->status = SERVICE_UNKNOWN;
 		row->health = HEALTH_UNKNOWN;
 		row->provisional = true;

@@ -58,6 +58,65 @@ static const char *known_or(bool known, uint32_t value, const char *unknown, cha
 	return buf;
 }
 
+/* The MIB's names of ohStalledPeerState and ohStalledPeerDirection. */
+static const char *peer_state_name(int state)
+{
+	switch (state) {
+	case PEER_SYN_SENT: return "synSent";
+	case PEER_ESTABLISHED: return "established";
+	case PEER_FIN_WAIT1: return "finWait1";
+	case PEER_CLOSE_WAIT: return "closeWait";
+	case PEER_LAST_ACK: return "lastAck";
+	case PEER_CLOSING: return "closing";
+	default: return "unknown";
+	}
+}
+
+static const char *peer_direction_name(int direction)
+{
+	return direction == PEER_INBOUND ? "inbound" : "outbound";
+}
+
+/* Whether PEER is a row of SERVICE: its index is the service's, then a rank. */
+static bool peer_of(const struct stalled_peer_row *peer, const struct service_row *service)
+{
+	return peer->index.nbytes == service->index.nbytes &&
+	       memcmp(peer->index.bytes, service->index.bytes, service->index.nbytes) == 0;
+}
+
+static void report_connections(FILE *out, const struct snapshot *s)
+{
+	bool header = false;
+
+	for (size_t i = 0; i < s->nservices; i++) {
+		const struct service_row *row = &s->services[i];
+
+		if (!row->connections_known)
+			continue;
+		if (!header)
+			fprintf(out, "\n%-24s %11s %8s %12s\n", "SERVICE", "CONNECTIONS", "STALLED",
+				"STALL AFTER");
+		header = true;
+		fprintf(out, "%-24s %11" PRIu32 " %8" PRIu32 " %9" PRIu32 " ms\n", row->name,
+			row->connections, row->stalled_connections, row->stall_after_ms);
+		for (size_t j = 0; j < s->nstalled_peers; j++) {
+			const struct stalled_peer_row *peer = &s->stalled_peers[j];
+			bool v6 = strchr(peer->remote_address, ':') != NULL;
+
+			if (!peer_of(peer, row))
+				continue;
+			fprintf(out, "  #%-3" PRIu32 " %s%s%s:%" PRIu32 " %s %s port %" PRIu32
+				", silent %" PRIu32 " ms, %" PRIu32 " bytes unacknowledged, %" PRIu32
+				" retransmits, %s, pid %" PRIu32 "\n",
+				peer->rank, v6 ? "[" : "", peer->remote_address, v6 ? "]" : "",
+				peer->remote_port, peer_direction_name(peer->direction),
+				peer->direction == PEER_INBOUND ? "on" : "from", peer->local_port,
+				peer->silent_ms, peer->unacked_bytes, peer->retransmits,
+				peer_state_name(peer->state), peer->pid);
+		}
+	}
+}
+
 void report_table(FILE *out, const struct snapshot *s)
 {
 	fprintf(out, "%-24s %-8s %-8s %-6s %-9s %s\n", "SERVICE", "STATUS", "PID", "UID", "HEALTH",
@@ -107,6 +166,7 @@ void report_table(FILE *out, const struct snapshot *s)
 		fprintf(out, "%-24s %-16s %-8s %10s %s\n", service, file,
 			file_status_name(row->status), row->age_known ? age : "-", row->path);
 	}
+	report_connections(out, s);
 	fprintf(out, "cycle: %" PRIu32 " ms wall, %" PRIu32 " us cpu; /proc pass: %" PRIu32
 		" us wall, %" PRIu32 " us cpu, %" PRIu32 " processes\n", s->last_cycle_ms,
 		s->last_cycle_cpu_us, s->proc_pass_us, s->proc_pass_cpu_us, s->processes_scanned);
@@ -134,6 +194,36 @@ static void json_string(FILE *out, const char *text)
 		i += n ? n : 1;
 	}
 	fputc('"', out);
+}
+
+/* ,"connections":N,"stalled_connections":N,"stall_after_ms":N,"stalled_peers":[...] of
+ * ROW, when its connections are known. */
+static void json_connections(FILE *out, const struct snapshot *s, const struct service_row *row)
+{
+	bool first = true;
+
+	if (!row->connections_known)
+		return;
+	fprintf(out, ",\"connections\":%" PRIu32 ",\"stalled_connections\":%" PRIu32
+		",\"stall_after_ms\":%" PRIu32 ",\"stalled_peers\":[", row->connections,
+		row->stalled_connections, row->stall_after_ms);
+	for (size_t j = 0; j < s->nstalled_peers; j++) {
+		const struct stalled_peer_row *peer = &s->stalled_peers[j];
+
+		if (!peer_of(peer, row))
+			continue;
+		fprintf(out, "%s{\"rank\":%" PRIu32 ",\"remote_address\":", first ? "" : ",",
+			peer->rank);
+		json_string(out, peer->remote_address);
+		fprintf(out, ",\"remote_port\":%" PRIu32 ",\"local_port\":%" PRIu32
+			",\"direction\":\"%s\",\"unacked_bytes\":%" PRIu32 ",\"retransmits\":%" PRIu32
+			",\"silent_ms\":%" PRIu32 ",\"state\":\"%s\",\"pid\":%" PRIu32 "}",
+			peer->remote_port, peer->local_port, peer_direction_name(peer->direction),
+			peer->unacked_bytes, peer->retransmits, peer->silent_ms,
+			peer_state_name(peer->state), peer->pid);
+		first = false;
+	}
+	fputc(']', out);
 }
 
 void report_json(FILE *out, const struct snapshot *s)
@@ -165,6 +255,7 @@ void report_json(FILE *out, const struct snapshot *s)
 			known_or(row->fd_known, row->fd_usage_pct, "null", usage, sizeof(usage)),
 			health_name(row->health));
 		json_string(out, row->health_text);
+		json_connections(out, s, row);
 		fputc('}', out);
 	}
 	fprintf(out, "],\"probes\":[");

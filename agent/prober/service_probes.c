@@ -217,8 +217,6 @@ void service_probe_record(const struct service_config *service, size_t slot,
 	if (found->listener != NULL) {
 		row->accept_queue = found->listener->accept_queue;
 		row->accept_backlog = found->listener->accept_backlog;
-		row->connections = found->listener->connections;
-		row->stalled_connections = found->listener->stalled;
 	}
 	row->owner_known = found->listener == NULL || found->owner != 0;
 	row->listener_pid = (uint32_t)found->owner;

@@ -15,6 +15,7 @@ void snapshot_free(struct snapshot *snapshot)
 	free(snapshot->probes);
 	free(snapshot->files);
 	free(snapshot->restarts);
+	free(snapshot->stalled_peers);
 	for (struct text_block *block = snapshot->texts, *next; block != NULL; block = next) {
 		next = block->next;
 		free(block);
@@ -111,6 +112,7 @@ void snapshot_sort(struct snapshot *snapshot)
 	sort_rows(snapshot->probes, snapshot->nprobes, sizeof(*snapshot->probes));
 	sort_rows(snapshot->files, snapshot->nfiles, sizeof(*snapshot->files));
 	sort_rows(snapshot->restarts, snapshot->nrestarts, sizeof(*snapshot->restarts));
+	sort_rows(snapshot->stalled_peers, snapshot->nstalled_peers, sizeof(*snapshot->stalled_peers));
 }
 
 enum health snapshot_worst_health(const struct snapshot *snapshot)

@@ -32,6 +32,7 @@ void mib_register_all(void)
 	mib_probe_register();
 	mib_file_register();
 	mib_restart_register();
+	mib_stalled_register();
 	register_module();
 }
 

@@ -10,8 +10,8 @@ static struct mib_rows service_rows(const struct snapshot *s)
 				  .stride = sizeof(struct service_row) };
 }
 
-/* The fd columns and the owner have no instance while they are not known; fd_warn and
- * fd_crit are configured values and always have one. */
+/* The fd columns, the owner and the connection counts have no instance while they are
+ * not known; fd_warn, fd_crit and stall_after are configured values and always have one. */
 static bool service_has(const void *r, unsigned column)
 {
 	const struct service_row *row = r;
@@ -24,6 +24,9 @@ static bool service_has(const void *r, unsigned column)
 		return row->fd_known;
 	case OH_SERVICE_OWNER_UID:
 		return row->owner_known;
+	case OH_SERVICE_CONNECTIONS:
+	case OH_SERVICE_STALLED_CONNECTIONS:
+		return row->connections_known;
 	default:
 		return true;
 	}
@@ -79,12 +82,21 @@ static void service_answer(const void *r, unsigned column, netsnmp_variable_list
 	case OH_SERVICE_OWNER_UID:
 		mib_set_unsigned(var, row->owner_uid);
 		break;
+	case OH_SERVICE_CONNECTIONS:
+		mib_set_gauge(var, row->connections);
+		break;
+	case OH_SERVICE_STALLED_CONNECTIONS:
+		mib_set_gauge(var, row->stalled_connections);
+		break;
+	case OH_SERVICE_STALL_AFTER:
+		mib_set_unsigned(var, row->stall_after_ms);
+		break;
 	}
 }
 
 struct mib_table mib_service_table = {
 	.name = "ohServiceTable",
-	.served_columns = MIB_COLUMNS(OH_SERVICE_STATUS, OH_SERVICE_OWNER_UID),
+	.served_columns = MIB_COLUMNS(OH_SERVICE_STATUS, OH_SERVICE_STALL_AFTER),
 	.rows = service_rows,
 	.has = service_has,
 	.answer = service_answer,
