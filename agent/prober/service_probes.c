@@ -124,14 +124,16 @@ static void judge_result(const struct service_config *service, const struct prob
 			   text, queue, record->consec_failures, service->fail_after);
 }
 
-/* A listener whose accept queue stays non-empty at STALLED_SAMPLES recordings in a row
- * while its owner lives is not accepting, whether or not the probe passed (the kernel
- * completes a connect alone). Returns the seconds since the run began; 0 when not stalled. */
+/* A listener whose accept queue stays non-empty at STALLED_SAMPLES recordings in a row,
+ * over at least the service's stall_after, while its owner lives is not accepting, whether
+ * or not the probe passed (the kernel completes a connect alone). The time keeps a busy
+ * acceptor, whose queue is caught non-empty a few times running, from counting. Returns
+ * the seconds since the run began; 0 when not stalled. */
 #define STALLED_SAMPLES 3
 
-static uint32_t judge_acceptor(const struct probe_config *probe, const struct probe_listener *found,
-			       struct probe_state *record, int64_t now_ms,
-			       struct health_reasons *reasons)
+static uint32_t judge_acceptor(const struct service_config *service, const struct probe_config *probe,
+			       const struct probe_listener *found, struct probe_state *record,
+			       int64_t now_ms, struct health_reasons *reasons)
 {
 	char threads[96];
 	int64_t for_ms;
@@ -142,9 +144,9 @@ static uint32_t judge_acceptor(const struct probe_config *probe, const struct pr
 	}
 	if (record->queue_samples++ == 0)
 		record->queue_since_ms = now_ms;
-	if (record->queue_samples < STALLED_SAMPLES)
-		return 0;
 	for_ms = now_ms - record->queue_since_ms;
+	if (record->queue_samples < STALLED_SAMPLES || for_ms < (int64_t)service->stall_after_ms)
+		return 0;
 	owner_threads(found, threads, sizeof(threads));
 	health_add(reasons, HEALTH_WARNING, "probe %s: acceptor stalled: %u connection%s waiting "
 		   "for %lld s%s", probe->name, found->listener->accept_queue,
@@ -201,7 +203,7 @@ void service_probe_record(const struct service_config *service, size_t slot,
 
 	judge_result(service, probe, in->result, found, record, in->now_ms, reasons);
 	judge_owner(service, probe, in, found, reasons);
-	stalled_s = judge_acceptor(probe, found, record, in->now_ms, reasons);
+	stalled_s = judge_acceptor(service, probe, found, record, in->now_ms, reasons);
 	memset(row, 0, sizeof(*row));
 	row->accept_stalled_s = stalled_s;
 	row->failure_phase = in->result->status == PROBE_OK ? PHASE_NONE : in->result->phase;

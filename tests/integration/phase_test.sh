@@ -115,6 +115,7 @@ stalled_acceptor_warns_while_connect_passes_then_clears() {
 	listener=$SPAWNED
 	write_config <<CONF
   - name: svc
+    stall_after: 3s
     probes:
       - { name: ping, tcp: 127.0.0.1:$port, timeout: 1s }
 CONF
@@ -128,6 +129,7 @@ CONF
 	[[ "$text" =~ "probe ping: acceptor stalled: "([0-9]+)" connections waiting for "([0-9]+)" s (pid $listener: 1 thread, R 0 S 1 D 0)" ]] ||
 		{ fail "health text: expected [probe ping: acceptor stalled: N connections waiting for S s (pid $listener: ...)], got [$text]"; return; }
 	[ "${BASH_REMATCH[1]}" -ge 2 ] || fail "${BASH_REMATCH[1]} connections waiting after 3 probes, expected 2 or more"
+	[ "${BASH_REMATCH[2]}" -ge 3 ] || fail "stalled for ${BASH_REMATCH[2]} s, reported before stall_after (3 s)"
 	assert_value "$(probe ohProbeStatus svc ping)" ok
 	assert_value "$(probe ohProbeFailurePhase svc ping)" none
 	assert_value 'ohServiceHealth."svc"' warning
