@@ -1,6 +1,6 @@
-/* Which process holds a socket: socket inodes matched against /proc/PID/fd links. The
- * owners found last cycle are checked first (one process's fds each); the whole host is
- * read only for inodes still unknown, once per cycle for all of them. */
+/* Which process holds a socket: socket inodes matched against /proc/PID/fd links. An
+ * owner found last cycle is checked first by the one fd link it was found at, then by all
+ * its fds; the whole host is read only for inodes still unknown, once per cycle for all. */
 #ifndef OH_SOCKET_OWNER_H
 #define OH_SOCKET_OWNER_H
 
@@ -13,6 +13,7 @@
 struct socket_owner {
 	uint32_t inode;
 	pid_t pid;                  /* 0: not found */
+	int fd;                     /* where PID holds it, when found */
 };
 
 /* Finds the owner of each of the N inodes in WANTED (sets .pid). KNOWN holds the owners
