@@ -109,6 +109,8 @@ struct probe_reading {
 	 * past. Other probes have no ohProbeCertDaysLeft instance. */
 	bool cert_known;
 	int32_t cert_days_left;
+	enum probe_phase failure_phase;   /* where the last failure stopped; none while ok */
+	uint32_t accept_stalled_s;        /* ohProbeAcceptStalledFor: 0 unless stalled */
 };
 
 struct service_reading {
@@ -126,6 +128,11 @@ struct service_reading {
 	uint32_t fd_crit_pct;
 	enum health health;
 	char health_text[256];
+	/* TCP connections of its process tree and the stalled ones; no instance (not read)
+	 * when oobhealthd could not tell, or the service has no process match. */
+	bool connections_read;
+	uint32_t connections;
+	uint32_t stalled_connections;
 };
 
 struct reading {

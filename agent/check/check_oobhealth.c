@@ -191,25 +191,35 @@ static void trace_reading(const struct reading *reading)
 {
 	for (size_t i = 0; i < reading->nservices; i++) {
 		const struct service_reading *s = &reading->services[i];
-		char fd[40] = "not served";
+		char fd[40] = "not served", connections[64] = "not served";
 
 		if (service_fd_known(s))
 			snprintf(fd, sizeof(fd), "%u/%u", s->fd_open, s->fd_soft_limit);
+		if (s->connections_read)
+			snprintf(connections, sizeof(connections), "%u (%u stalled)", s->connections,
+				 s->stalled_connections);
 		verbose(3, "service %s: status %s, pid %u, restarts %u, zombies %u, fd %s "
-			"(fd_warn %u%%, fd_crit %u%%), health %s: %s", s->name,
+			"(fd_warn %u%%, fd_crit %u%%), TCP connections %s, health %s: %s", s->name,
 			service_status_name(s->status), s->pid, s->restarts, s->zombies, fd,
-			s->fd_warn_pct, s->fd_crit_pct, health_name(s->health), s->health_text);
+			s->fd_warn_pct, s->fd_crit_pct, connections, health_name(s->health),
+			s->health_text);
 	}
 	for (size_t i = 0; i < reading->nprobes; i++) {
 		const struct probe_reading *p = &reading->probes[i];
-		char cert[48] = "";
+		char cert[48] = "", phase[48] = "", stalled[48] = "";
 
 		if (p->cert_known)
 			snprintf(cert, sizeof(cert), ", certificate %d days left", (int)p->cert_days_left);
-		verbose(3, "probe %s/%s: status %s, latency %u us (timeout %u ms), accept queue "
-			"%u of %u%s", reading->services[p->service].name, p->name,
-			probe_status_name(p->status), p->latency_us, p->timeout_ms, p->accept_queue,
-			p->accept_backlog, cert);
+		if (p->failure_phase > PHASE_NONE)
+			snprintf(phase, sizeof(phase), ", failed at %s",
+				 probe_phase_name(p->failure_phase));
+		if (p->accept_stalled_s > 0)
+			snprintf(stalled, sizeof(stalled), ", acceptor stalled for %u s",
+				 p->accept_stalled_s);
+		verbose(3, "probe %s/%s: status %s%s, latency %u us (timeout %u ms), accept queue "
+			"%u of %u%s%s", reading->services[p->service].name, p->name,
+			probe_status_name(p->status), phase, p->latency_us, p->timeout_ms,
+			p->accept_queue, p->accept_backlog, stalled, cert);
 	}
 }
 

@@ -101,6 +101,12 @@ void format_perfdata(const struct check_options *options, const struct reading *
 		fd_perfdata(options, s, prefix, out, out_len);
 		append(out, out_len, "%srestarts=%uc", prefix, s->restarts);
 		append(out, out_len, "%szombies=%u;;;0", prefix, s->zombies);
+		/* Not read: no item, as for the fds. */
+		if (s->connections_read) {
+			append(out, out_len, "%sconnections=%u;;;0", prefix, s->connections);
+			append(out, out_len, "%sstalled_connections=%u;;;0", prefix,
+			       s->stalled_connections);
+		}
 	}
 	for (size_t i = 0; i < reading->nprobes; i++)
 		if (reading->probes[i].service == service)

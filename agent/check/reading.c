@@ -200,6 +200,13 @@ static void service_cell(void *ctx, unsigned column, const oid *index, size_t in
 	case OH_SERVICE_FD_CRIT:
 		row->fd_crit_pct = number_of(value);
 		break;
+	case OH_SERVICE_CONNECTIONS:
+		row->connections = number_of(value);
+		row->connections_read = true;
+		break;
+	case OH_SERVICE_STALLED_CONNECTIONS:
+		row->stalled_connections = number_of(value);
+		break;
 	case OH_SERVICE_HEALTH:
 		row->health = (enum health)number_of(value);
 		break;
@@ -261,6 +268,12 @@ static void probe_cell(void *ctx, unsigned column, const oid *index, size_t inde
 		row->cert_days_left = signed_number_of(value);
 		row->cert_known = true;
 		break;
+	case OH_PROBE_FAILURE_PHASE:
+		row->failure_phase = (enum probe_phase)number_of(value);
+		break;
+	case OH_PROBE_ACCEPT_STALLED_FOR:
+		row->accept_stalled_s = number_of(value);
+		break;
 	}
 }
 
@@ -271,10 +284,12 @@ enum link_result read_services(struct snmp_link *link, const char *service,
 		OH_SERVICE_STATUS, OH_SERVICE_PID, OH_SERVICE_RESTARTS, OH_SERVICE_ZOMBIES,
 		OH_SERVICE_FD_OPEN, OH_SERVICE_FD_SOFT_LIMIT, OH_SERVICE_HEALTH,
 		OH_SERVICE_HEALTH_TEXT, OH_SERVICE_FD_WARN, OH_SERVICE_FD_CRIT,
+		OH_SERVICE_CONNECTIONS, OH_SERVICE_STALLED_CONNECTIONS,
 	};
 	static const unsigned probe_columns[] = {
 		OH_PROBE_STATUS, OH_PROBE_LATENCY, OH_PROBE_ACCEPT_QUEUE, OH_PROBE_ACCEPT_BACKLOG,
-		OH_PROBE_TIMEOUT, OH_PROBE_CERT_DAYS_LEFT,
+		OH_PROBE_TIMEOUT, OH_PROBE_CERT_DAYS_LEFT, OH_PROBE_FAILURE_PHASE,
+		OH_PROBE_ACCEPT_STALLED_FOR,
 	};
 	struct walk_state walk = { .reading = reading };
 	oid prefix[1 + OH_SERVICE_NAME_MAX];

@@ -126,7 +126,7 @@ static void judge_latency(const struct check_options *options, const struct prob
 }
 
 /* What a healthy service's line says: that it runs, its fd use and its probes; with -v,
- * each probe, its latency and a TLS probe's certificate days left. */
+ * its TCP connections, each probe, its latency and a TLS probe's certificate days left. */
 static void describe_ok(const struct check_options *options, const struct reading *reading,
 			size_t service, struct service_verdict *verdict)
 {
@@ -142,6 +142,9 @@ static void describe_ok(const struct check_options *options, const struct readin
 	if (service_fd_known(s))
 		used += snprintf(verdict->text + used, len - (size_t)used, ", fd %u/%u (%.0f%%)",
 				 s->fd_open, s->fd_soft_limit, 100.0 * s->fd_open / s->fd_soft_limit);
+	if (options->verbosity >= 1 && s->connections_read)
+		used += snprintf(verdict->text + used, len - (size_t)used, ", %u TCP connection%s",
+				 s->connections, s->connections == 1 ? "" : "s");
 	for (size_t i = 0; i < reading->nprobes; i++)
 		probes += reading->probes[i].service == service;
 	if (probes == 0)

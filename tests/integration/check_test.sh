@@ -97,7 +97,10 @@ healthy_service_is_ok_with_perfdata() {
 	assert_eq "0;;;0" "$(perf zombies)" "zombies"
 	[[ "$(perf ping_latency)" =~ ^0\.[0-9]+s\;\;\;0\;2$ ]] || fail "ping_latency [$(perf ping_latency)]"
 	assert_eq 0 "$(perf ping_accept_queue | cut -d';' -f1)" "ping accept queue"
-	assert_eq 5 "$PERF_ITEMS" "performance data items"
+	# The TCP connections of its process tree (the probe's own is closed by then, or not).
+	[[ "$(perf connections)" =~ ^[0-9]+\;\;\;0$ ]] || fail "connections [$(perf connections)]"
+	assert_eq "0;;;0" "$(perf stalled_connections)" "stalled_connections"
+	assert_eq 7 "$PERF_ITEMS" "performance data items"
 
 	# A latency threshold below any real answer tightens the verdict, and says why.
 	run_check -s web -w ,0.000001
@@ -622,7 +625,7 @@ CONF
 	done
 	run_check -s web -v
 	assert_eq 1 "$(wc -l <<<"$OUT")" "lines with -v"
-	[[ "$OUT" =~ ^OOBHEALTH\ OK\ -\ web:\ up,\ pid\ [0-9]+,\ fd\ [0-9]+/[0-9]+\ \([0-9]+%\),\ 1\ probe\ ok\ \(ping\ [0-9]+\.[0-9]\ ms\)\ \| ]] ||
+	[[ "$OUT" =~ ^OOBHEALTH\ OK\ -\ web:\ up,\ pid\ [0-9]+,\ fd\ [0-9]+/[0-9]+\ \([0-9]+%\),\ [0-9]+\ TCP\ connections?,\ 1\ probe\ ok\ \(ping\ [0-9]+\.[0-9]\ ms\)\ \| ]] ||
 		fail "status line with -v: $OUT"
 	run_check --all -v
 	assert_prefix "OOBHEALTH WARNING - busy: fd 168/200 (84%) (1 of 2 services ok): web | " "$OUT" "status line of --all -v"
@@ -637,7 +640,7 @@ CONF
 	assert_contains "$OUT" "thresholds: fd use -w 80%, -c @90:95% (of the soft limit" "-vvv"
 	assert_contains "$OUT" "probe latency -w 0.5 s, no -c;" "-vvv"
 	assert_contains "$OUT" $'\nsnmp GET to udp:127.0.0.1:'"$SNMP_PORT"': 4 OIDs from .1.3.6.1.4.1.8072.9999.9999.4242.1.1.' "-vvv"
-	assert_contains "$OUT" $'\nsnmp GET to udp:127.0.0.1:'"$SNMP_PORT"': 10 OIDs from .1.3.6.1.4.1.8072.9999.9999.4242.1.3.1.2.3.119.101.98' "-vvv"
+	assert_contains "$OUT" $'\nsnmp GET to udp:127.0.0.1:'"$SNMP_PORT"': 12 OIDs from .1.3.6.1.4.1.8072.9999.9999.4242.1.3.1.2.3.119.101.98' "-vvv"
 	assert_contains "$OUT" $'\nsnmp GETBULK to udp:127.0.0.1:' "-vvv"
 	assert_contains "$OUT" $'\n  answer after ' "-vvv"
 	assert_contains "$OUT" $'\nservice web: status up, pid '"$(cat "$T/web.pid")" "-vvv"
@@ -723,8 +726,42 @@ CONF
 	[[ "$OUT" =~ $'\n'probe\ web/plain:\ [^$'\n']*\ of\ [0-9]+$'\n' ]] || fail "-vvv line of web/plain: $OUT"
 }
 
+# -v names a healthy service's TCP connections; -vvv says where a failing probe stopped
+# (ohProbeFailurePhase), here a listener that reads the request and never answers.
+failure_phase_and_connections_are_shown() {
+	local port=$(free_port)
+	start_snmpd || return
+	listen 127.0.0.1:$port 8 silent || return
+	echo "$SPAWNED" >"$T/mute.pid"
+	start_web || return
+	write_config <<CONF
+$WEB_SERVICE
+  - name: mute
+    match: { pidfile: $T/mute.pid }
+    fail_after: 1
+    probes:
+      - { name: ping, tcp: 127.0.0.1:$port, send: "PING\\r\\n", expect: '^PONG', timeout: 1s }
+CONF
+	start_agent || return
+	wait_until "$WAIT_MS" value_is 'ohProbeFailurePhase."mute"."ping"' noReply ||
+		{ fail "phase never noReply: $(oh_get 'ohProbeFailurePhase."mute"."ping"' 2>&1)"; return; }
+	wait_until "$WAIT_MS" value_is 'ohProbeStatus."web"."ping"' ok || { fail "web probe never ok"; return; }
+	run_check -s web -v
+	assert_plugin OK
+	[[ "$(head -n 1 <<<"$OUT")" =~ ^OOBHEALTH\ OK\ -\ web:\ up,\ pid\ [0-9]+,\ fd\ [0-9]+/[0-9]+\ \([0-9]+%\),\ [0-9]+\ TCP\ connections?,\ 1\ probe\ ok ]] ||
+		fail "status line with -v: $OUT"
+	run_check -s mute -vvv
+	assert_plugin CRITICAL
+	assert_contains "$OUT" "probe mute/ping: status timeout, failed at noReply, latency " "-vvv trace"
+	assert_contains "$OUT" "OOBHEALTH CRITICAL - mute: probe ping: no reply: " "status line"
+	[[ "$OUT" =~ "service mute: status up, pid $(cat "$T/mute.pid"), ".*", TCP connections "[0-9]+" (0 stalled), health critical" ]] ||
+		fail "-vvv service trace: $OUT"
+	assert_eq "0;;;0" "$(perf stalled_connections)" "stalled_connections"
+}
+
 run_tests \
 	healthy_service_is_ok_with_perfdata \
+	failure_phase_and_connections_are_shown \
 	absent_service_is_critical \
 	fd_use_above_fd_warn_is_warning \
 	all_reports_the_worst_and_every_service \
