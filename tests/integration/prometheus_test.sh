@@ -192,6 +192,8 @@ scrapes_of_three_cycles_have_the_same_label_sets() {
 		'ohServiceStatus{ohServiceName="web",ohServiceStatus="up"} 1' \
 		"ohProbeStatus{ohProbeName=\"slow\",ohProbeStatus=\"badResponse\",ohProbeTarget=\"127.0.0.1:$FLAKY_PORT\",ohServiceName=\"flaky\"} 1" \
 		"ohProbeTimeoutSeconds{ohProbeName=\"slow\",ohProbeTarget=\"127.0.0.1:$FLAKY_PORT\",ohServiceName=\"flaky\"} 0.3" \
+		"ohProbeFailurePhase{ohProbeFailurePhase=\"badResponse\",ohProbeName=\"slow\",ohProbeTarget=\"127.0.0.1:$FLAKY_PORT\",ohServiceName=\"flaky\"} 1" \
+		'ohServiceStallAfterSeconds{ohServiceName="web"} 10' \
 		'ohAgentIntervalSeconds 1' \
 		'ohServiceFdCritRatio{ohServiceName="web"} 0.95' \
 		'ohAgentServices 3'; do
@@ -202,7 +204,7 @@ scrapes_of_three_cycles_have_the_same_label_sets() {
 		"$T/scrape.3" || fail "no ohFileStatus ok for $T/heartbeat: $(grep '^ohFileStatus' "$T/scrape.3")"
 	grep -E '^oh[A-Za-z]*\{[^}]*(ohServiceHealthText|ohProbeLastError)=' "$T/scrape.3" && fail "free text as a label"
 	grep -E '^ohRestart' "$T/scrape.3" && fail "restart events as series"
-	grep -E '^oh(ProbeLatency|AgentSnapshotAge|AgentLastCycleDuration|AgentLastCycleCpu|AgentInterval|ProbeTimeout|ServiceFdUsage|ServiceFdWarn|ServiceFdCrit)[{ ]' \
+	grep -E '^oh(ProbeLatency|AgentSnapshotAge|AgentLastCycleDuration|AgentLastCycleCpu|AgentInterval|ProbeTimeout|ServiceFdUsage|ServiceFdWarn|ServiceFdCrit|ServiceStallAfter)[{ ]' \
 		"$T/scrape.3" && fail "a series in µs, ms or percent"
 	# -62167219200 ("never") only on the DateAndTime series, which the rules filter.
 	grep -v '^#' "$T/scrape.3" | grep -vE "$DATE_SERIES" | awk '$NF < -1e9 { print; bad = 1 } END { exit !bad }' &&
