@@ -36,6 +36,9 @@ struct tcp_connection {
 	uint8_t probes;              /* tcpi_probes: unanswered zero-window or keepalive probes */
 	uint32_t total_retrans;      /* tcpi_total_retrans */
 	uint32_t last_ack_recv_ms;   /* tcpi_last_ack_recv: since the peer last acknowledged */
+	uint32_t rto_ms;             /* tcpi_rto: the retransmission timeout, backed off */
+	bool timer_armed;            /* idiag_timer: a retransmission or zero-window probe is due */
+	uint32_t timer_expires_ms;   /* idiag_expires: in how long */
 };
 
 /* A listening socket of the dump: what makes a connection on its address inbound. */
@@ -74,11 +77,21 @@ void tcp_connection_table_free(struct tcp_connection_table *table);
 const struct tcp_connection *tcp_connection_find(const struct tcp_connection_table *table,
 						 uint32_t inode);
 
+/* How long the peer has left the connection waiting: since it last acknowledged anything
+ * (tcpi_last_ack_recv), but no longer than the oldest unacknowledged data has been out.
+ * That age is not in tcp_info; it follows from the timer's backoff: the last resend was
+ * tcpi_rto - idiag_expires ago, and the ones before it each half as far apart, back to
+ * the first send (rto >> backoff before the first resend). Past the kernel's 120 s cap on
+ * the timeout the halving no longer holds, and the acknowledgement time alone is used. */
+uint32_t tcp_connection_silent_ms(const struct tcp_connection *connection);
+
 /* Stalled: data outstanding that the retransmission timer has resent at least twice in a
- * row (tcpi_unacked > 0 and tcpi_retransmits >= 2), or at least two unanswered
- * zero-window probes (tcpi_probes >= 2), and nothing acknowledged by the peer for
- * STALL_AFTER_MS (tcpi_last_ack_recv). Twice, not once: a single lost segment on an
- * otherwise idle connection leaves it silent for its whole idle time. */
+ * row (tcpi_unacked > 0 and tcpi_retransmits >= 2), or queued data behind at least two
+ * unanswered zero-window probes (idiag_wqueue > 0 and tcpi_probes >= 2: keepalive probes
+ * of an idle connection do not count), and the peer silent (tcp_connection_silent_ms) for
+ * STALL_AFTER_MS. Twice, not once, and the age of the data, not the last acknowledgement
+ * alone: a connection idle for minutes whose first segment is lost is not silent for its
+ * idle time. */
 bool tcp_connection_stalled(const struct tcp_connection *connection, uint64_t stall_after_ms);
 
 /* The inbound connections on a listener at ADDR (FAMILY, network order; all zero: any)

@@ -28,6 +28,12 @@
 #define TCP_INFO_NEEDED (offsetof(struct tcp_info, tcpi_total_retrans) + \
 			 sizeof(((struct tcp_info *)0)->tcpi_total_retrans))
 
+/* idiag_timer: what the connection's timer is for. */
+#define DIAG_TIMER_RETRANSMIT 1
+#define DIAG_TIMER_ZERO_WINDOW_PROBE 4
+/* The kernel's TCP_RTO_MAX. */
+#define RTO_MAX_MS 120000
+
 static int grow(void **items, size_t *capacity, size_t count, size_t size)
 {
 	size_t more = *capacity ? *capacity * 2 : 256;
@@ -62,6 +68,7 @@ static void read_tcp_info(struct tcp_connection *connection, const struct nlmsgh
 		connection->probes = info.tcpi_probes;
 		connection->total_retrans = info.tcpi_total_retrans;
 		connection->last_ack_recv_ms = info.tcpi_last_ack_recv;
+		connection->rto_ms = info.tcpi_rto / 1000;
 		connection->info_known = true;
 		return;
 	}
@@ -99,6 +106,9 @@ static int on_socket(void *context, const struct nlmsghdr *msg)
 	memcpy(connection->remote_addr, diag->id.idiag_dst, sizeof(connection->remote_addr));
 	connection->inode = diag->idiag_inode;
 	connection->unacked_bytes = diag->idiag_wqueue;
+	connection->timer_armed = diag->idiag_timer == DIAG_TIMER_RETRANSMIT ||
+				  diag->idiag_timer == DIAG_TIMER_ZERO_WINDOW_PROBE;
+	connection->timer_expires_ms = diag->idiag_expires;
 	read_tcp_info(connection, msg);
 	return 0;
 }
@@ -202,13 +212,26 @@ const struct tcp_connection *tcp_connection_find(const struct tcp_connection_tab
 	return bsearch(&key, table->items, table->count, sizeof(key), compare_inodes);
 }
 
+uint32_t tcp_connection_silent_ms(const struct tcp_connection *c)
+{
+	uint64_t since_last, base, age;
+
+	if (!c->timer_armed || c->rto_ms == 0 || c->rto_ms >= RTO_MAX_MS)
+		return c->last_ack_recv_ms;
+	since_last = c->timer_expires_ms < c->rto_ms ? c->rto_ms - c->timer_expires_ms : 0;
+	base = c->backoff < 32 ? c->rto_ms >> c->backoff : 0;
+	age = since_last + (c->rto_ms - base);
+	return age < c->last_ack_recv_ms ? (uint32_t)age : c->last_ack_recv_ms;
+}
+
 bool tcp_connection_stalled(const struct tcp_connection *connection, uint64_t stall_after_ms)
 {
 	if (!connection->info_known)
 		return false;
-	if (!((connection->unacked > 0 && connection->retransmits >= 2) || connection->probes >= 2))
+	if (!((connection->unacked > 0 && connection->retransmits >= 2) ||
+	      (connection->unacked_bytes > 0 && connection->probes >= 2)))
 		return false;
-	return connection->last_ack_recv_ms >= stall_after_ms;
+	return tcp_connection_silent_ms(connection) >= stall_after_ms;
 }
 
 void tcp_connections_on_listener(const struct tcp_connection_table *table, int family,

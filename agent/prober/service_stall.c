@@ -20,10 +20,11 @@ static int worst_first(const void *a, const void *b)
 {
 	const struct tcp_connection *x = ((const struct held_connection *)a)->connection;
 	const struct tcp_connection *y = ((const struct held_connection *)b)->connection;
+	uint32_t x_ms = tcp_connection_silent_ms(x), y_ms = tcp_connection_silent_ms(y);
 	int by_address;
 
-	if (x->last_ack_recv_ms != y->last_ack_recv_ms)
-		return x->last_ack_recv_ms > y->last_ack_recv_ms ? -1 : 1;
+	if (x_ms != y_ms)
+		return x_ms > y_ms ? -1 : 1;
 	by_address = memcmp(x->remote_addr, y->remote_addr, sizeof(x->remote_addr));
 	if (by_address != 0)
 		return by_address;
@@ -56,8 +57,8 @@ static void fill_peer(const struct service_config *service, const struct held_co
 	row->local_port = c->local_port;
 	row->direction = c->inbound ? PEER_INBOUND : PEER_OUTBOUND;
 	row->unacked_bytes = c->unacked_bytes;
-	row->retransmits = c->retransmits;
-	row->silent_ms = c->last_ack_recv_ms;
+	row->retransmits = c->retransmits > c->probes ? c->retransmits : c->probes;
+	row->silent_ms = tcp_connection_silent_ms(c);
 	row->state = peer_state(c->state);
 	row->pid = (uint32_t)one->pid;
 }
@@ -76,7 +77,7 @@ static void add_reason(const struct service_config *service, const struct tcp_co
 		   "%s %s%s%s:%u silent for %u s (%s port %u, %u bytes unacknowledged); "
 		   "%u of %u connections stalled",
 		   worst->inbound ? "client" : "peer", v6 ? "[" : "", address, v6 ? "]" : "",
-		   worst->remote_port, worst->last_ack_recv_ms / 1000,
+		   worst->remote_port, tcp_connection_silent_ms(worst) / 1000,
 		   worst->inbound ? "inbound on" : "outbound from", worst->local_port,
 		   worst->unacked_bytes, stall->stalled, stall->connections);
 }

@@ -1,10 +1,11 @@
 /* Both ends of a TCP stream for the stalled-peer tests: connects or listens, then writes
  * without end or reads without end, on every connection, from this one process.
- * Usage: streamer connect|listen ADDRESS CONNECTIONS write|read [COUNT_FILE]
+ * Usage: streamer connect|listen ADDRESS CONNECTIONS write|write-on-signal|read [COUNT_FILE]
  *   ADDRESS      10.0.0.2:PORT or [2001:db8::2]:PORT
  *   CONNECTIONS  connect: how many connections to open (listen: ignored, every connection
  *                that arrives is served)
  *   write        send bytes as fast as the peer acknowledges them
+ *   write-on-signal  stay idle until SIGUSR1, then write
  *   read         read everything; with COUNT_FILE, the bytes read so far are written there
  *                (replaced whole) once a second
  * It prints "ready" on stdout once listening, or once every connection is established. */
@@ -23,6 +24,15 @@
 #include <unistd.h>
 
 #define MAX_FDS 256
+
+/* Cleared until SIGUSR1 in write-on-signal mode. */
+static volatile sig_atomic_t may_write = 1;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	may_write = 1;
+}
 
 static void die(const char *what)
 {
@@ -88,11 +98,16 @@ int main(int argc, char **argv)
 	socklen_t len;
 
 	if (argc < 5) {
-		fprintf(stderr, "usage: streamer connect|listen ADDRESS CONNECTIONS write|read [COUNT_FILE]\n");
+		fprintf(stderr, "usage: streamer connect|listen ADDRESS CONNECTIONS "
+			"write|write-on-signal|read [COUNT_FILE]\n");
 		return 2;
 	}
 	listening = strcmp(argv[1], "listen") == 0;
-	writing = strcmp(argv[4], "write") == 0;
+	writing = strcmp(argv[4], "write") == 0 || strcmp(argv[4], "write-on-signal") == 0;
+	if (strcmp(argv[4], "write-on-signal") == 0) {
+		may_write = 0;
+		signal(SIGUSR1, on_usr1);
+	}
 	count_file = argc > 5 ? argv[5] : NULL;
 	len = parse_address(argv[2], &ss);
 	memset(chunk, 'x', sizeof(chunk));
@@ -120,6 +135,9 @@ int main(int argc, char **argv)
 	printf("ready\n");
 	fflush(stdout);
 	for (;;) {
+		/* Idle until told: writers wait for nothing, then for room to write. */
+		for (nfds_t i = listening ? 1 : 0; writing && i < n; i++)
+			fds[i].events = may_write ? POLLOUT : 0;
 		if (poll(fds, n, 200) < 0 && errno != EINTR)
 			die("poll");
 		for (nfds_t i = 0; i < n; i++) {
@@ -127,6 +145,7 @@ int main(int argc, char **argv)
 
 			if (fds[i].fd < 0 || fds[i].revents == 0)
 				continue;
+
 			if (listening && i == 0) {
 				int fd = accept(fds[0].fd, NULL, NULL);
 

@@ -332,7 +332,49 @@ stalled_in_once() {
 	grep -q '"stalled_connections":1' "$T/once.json"
 }
 
+# A connection idle for longer than stall_after whose first segments are lost is not
+# silent for its idle time: the peer's last acknowledgement is old, but the data waiting
+# is new. It counts only once the data has waited stall_after.
+idle_connection_losing_its_first_segments_is_not_stalled_at_once() {
+	local port=$(free_port) client signalled ended value STALL_AFTER_MS=6000 samples=0
+	start_snmpd && make_link || return
+	stream ip netns exec "$NS" "$HELPERS/streamer" listen "$PEER_IP:$port" 0 read || return
+	stream "$HELPERS/streamer" connect "$PEER_IP:$port" 1 write-on-signal || return
+	client=$SPAWNED
+	echo "$client" >"$T/client.pid"
+	service_config client
+	start_agent || return
+	wait_until "$WAIT_MS" value_is 'ohServiceConnections."client"' 1 ||
+		{ fail "connections: $(oh_get 'ohServiceConnections."client"' 2>&1), expected 1"; return; }
+	# Idle past stall_after: the peer's last acknowledgement (the handshake) ages.
+	sleep 8
+	drop_all || { fail "nft drop in $NS"; return; }
+	kill -USR1 "$client"
+	signalled=$(now_ms)
+	# No snapshot taken before the data could have waited stall_after may say stalled;
+	# the margin covers the GET's own time.
+	while :; do
+		value=$(oh_get 'ohServiceStalledConnections."client"')
+		ended=$(now_ms)
+		[ $((ended - signalled)) -lt $((STALL_AFTER_MS - 500)) ] || break
+		samples=$((samples + 1))
+		[ "$value" = 0 ] || { fail "stalled $((ended - signalled)) ms after the first unacknowledged write: $(oh_get 'ohServiceHealthText."client"')"; return; }
+		sleep 0.3
+	done
+	[ "$samples" -ge 3 ] || fail "only $samples samples before stall_after"
+	log "$samples samples, none stalled, in the first $((STALL_AFTER_MS - 500)) ms"
+	# And then it is: the drop did silence the peer.
+	wait_stalled client 1 || return
+	value=$(oh_get "$(peer ohStalledPeerSilentMs client 1)")
+	ended=$(now_ms)
+	# Silent since the first write at most (the idle time before it was 8 s more).
+	[ "$value" -ge "$STALL_AFTER_MS" ] && [ "$value" -le $((ended - signalled + 1000)) ] ||
+		fail "silent for $value ms, $((ended - signalled)) ms after the first unacknowledged write"
+	heal
+}
+
 run_tests outbound_peer_silenced_is_stalled_then_heals outbound_ipv6_peer_silenced_is_stalled \
 	inbound_client_vanishing_while_service_writes_is_stalled \
 	busy_connection_with_loss_is_not_stalled stall_health_critical stalled_peers_limit \
-	probe_counts_the_same_stalled_peers_as_its_service once_json_carries_the_stalled_peer
+	probe_counts_the_same_stalled_peers_as_its_service once_json_carries_the_stalled_peer \
+	idle_connection_losing_its_first_segments_is_not_stalled_at_once

@@ -198,14 +198,53 @@ static void stall_rule_edges(void)
 	c = connection(0, 6, 0, 60000);
 	CHECK(!tcp_connection_stalled(&c, 3000));         /* nothing outstanding */
 	c = connection(0, 0, 2, 60000);
+	c.unacked_bytes = 100;
 	CHECK(tcp_connection_stalled(&c, 3000));          /* zero window, probes unanswered */
+	c.unacked_bytes = 0;
+	CHECK(!tcp_connection_stalled(&c, 3000));         /* keepalive probes: nothing queued */
 	c = connection(0, 0, 1, 60000);
+	c.unacked_bytes = 100;
 	CHECK(!tcp_connection_stalled(&c, 3000));
 	c = connection(0, 0, 2, 100);
+	c.unacked_bytes = 100;
 	CHECK(!tcp_connection_stalled(&c, 3000));         /* probes answered recently */
 	c = connection(3, 2, 0, 60000);
 	c.info_known = false;
 	CHECK(!tcp_connection_stalled(&c, 3000));
+}
+
+/* The data's age from the timer: rto 800 ms after two backoffs (first send 200 ms), the
+ * timer due in 300 ms: resent 500 ms ago, and 200 + 400 ms before that. */
+static void silence_is_the_age_of_the_data_not_the_idle_time(void)
+{
+	struct tcp_connection c = connection(3, 2, 0, 600000);
+
+	c.backoff = 2;
+	c.rto_ms = 800;
+	c.timer_armed = true;
+	c.timer_expires_ms = 300;
+	CHECK(tcp_connection_silent_ms(&c) == 1100);
+	CHECK(!tcp_connection_stalled(&c, 3000));         /* idle 10 min, lost twice just now */
+	CHECK(tcp_connection_stalled(&c, 1000));
+	/* A partition 6.2 s old: rto 6400 ms after five backoffs, resent just now. */
+	c.backoff = 5;
+	c.retransmits = 5;
+	c.rto_ms = 6400;
+	c.timer_expires_ms = 6400;
+	c.last_ack_recv_ms = 9000;
+	CHECK(tcp_connection_silent_ms(&c) == 6200);
+	CHECK(tcp_connection_stalled(&c, 6000) && !tcp_connection_stalled(&c, 7000));
+	/* Never more than since the last acknowledgement. */
+	c.last_ack_recv_ms = 2000;
+	CHECK(tcp_connection_silent_ms(&c) == 2000);
+	/* At the 120 s cap the halving stops: the acknowledgement time alone. */
+	c.rto_ms = 120000;
+	c.last_ack_recv_ms = 900000;
+	CHECK(tcp_connection_silent_ms(&c) == 900000);
+	/* No timer armed: the acknowledgement time. */
+	c.rto_ms = 800;
+	c.timer_armed = false;
+	CHECK(tcp_connection_silent_ms(&c) == 900000);
 }
 
 static void addresses_as_text(void)
@@ -273,6 +312,7 @@ int main(void)
 	TEST(short_tcp_info_is_not_known);
 	TEST(message_shorter_than_its_header_is_refused);
 	TEST(stall_rule_edges);
+	TEST(silence_is_the_age_of_the_data_not_the_idle_time);
 	TEST(addresses_as_text);
 	TEST(own_connection_is_dumped);
 	UNIT_EXIT();
