@@ -48,6 +48,8 @@ struct exchange {
 	struct tls_outcome tls_seen;     /* TLS: the certificate, and why it failed */
 	struct tls_link *link;           /* TLS: the session while the exchange runs */
 	struct connection_view seen;     /* timeout: the connection at the deadline */
+	uint64_t ended_us;               /* CLOCK_MONOTONIC when the exchange ended, before
+					  * the connection was looked up */
 };
 
 void exchange_run(struct exchange *ex);

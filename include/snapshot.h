@@ -77,6 +77,8 @@ struct probe_row {
 	 * may be among those that could not be read): listener_pid 0 would say "none". */
 	bool owner_known;
 	uint32_t listener_pid;
+	/* Known while the cycle's connection dump worked: no instance otherwise, never 0. */
+	bool connections_known;
 	uint32_t connections;
 	uint32_t stalled_connections;
 	uint32_t timeout_ms;

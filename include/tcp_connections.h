@@ -94,8 +94,9 @@ uint32_t tcp_connection_silent_ms(const struct tcp_connection *connection);
  * idle time. */
 bool tcp_connection_stalled(const struct tcp_connection *connection, uint64_t stall_after_ms);
 
-/* The inbound connections on a listener at ADDR (FAMILY, network order; all zero: any)
- * and PORT: how many, and how many of them are stalled after STALL_AFTER_MS. */
+/* The inbound connections a process holds (inode not 0) on a listener at ADDR (FAMILY,
+ * network order; all zero: any) and PORT: how many, and how many of them are stalled
+ * after STALL_AFTER_MS. */
 void tcp_connections_on_listener(const struct tcp_connection_table *table, int family,
 				 const uint8_t *addr, uint16_t port, uint64_t stall_after_ms,
 				 uint32_t *connections, uint32_t *stalled);

@@ -13,12 +13,15 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-/* Sends the LEN-byte REQUEST and reads the one reply. The kernel answers at once; the
- * timeout only bounds a kernel without the diag module. */
+/* The kernel's TCP_LISTEN (include/net/tcp_states.h). */
+#define TCP_STATE_LISTEN_DIAG 10
+
+/* Sends the LEN-byte REQUEST and reads the one reply. The kernel answers within the
+ * send; the timeout only bounds one that does not, past the probe's deadline. */
 static int lookup(int family, void *request, size_t len, struct conn_side *out)
 {
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	struct timeval timeout = { .tv_usec = 200000 };
+	struct timeval timeout = { .tv_usec = 20000 };
 	struct nlmsghdr *hdr = request;
 	char buf[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
 	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
@@ -140,6 +143,12 @@ int conn_diag_parse_reply(int family, const void *buf, size_t len, struct conn_s
 	} else {
 		const struct inet_diag_msg *diag = NLMSG_DATA(msg);
 
+		/* With no such connection the kernel answers with the listener of that address:
+		 * its inode and queue are not the connection's. */
+		if (diag->idiag_state == TCP_STATE_LISTEN_DIAG || diag->id.idiag_dport == 0) {
+			errno = ENOENT;
+			return -1;
+		}
 		out->inode = diag->idiag_inode;
 		out->rqueue = diag->idiag_rqueue;
 	}

@@ -243,7 +243,9 @@ void tcp_connections_on_listener(const struct tcp_connection_table *table, int f
 	for (size_t i = 0; i < table->count; i++) {
 		const struct tcp_connection *connection = &table->items[i];
 
-		if (!connection->inbound || connection->local_port != port ||
+		/* Orphans (inode 0: closed, their data still going out) are nobody's, as for
+		 * a service; one still in the accept queue has no inode either. */
+		if (connection->inode == 0 || !connection->inbound || connection->local_port != port ||
 		    !address_serves(family, addr, connection->family, connection->local_addr))
 			continue;
 		(*connections)++;

@@ -287,7 +287,8 @@ void probe_run(const struct probe_config *probe, struct probe_result *out)
 	exchange_run(&ex);
 	out->cert_known = ex.tls_seen.cert_known;
 	out->cert_not_after_ms = ex.tls_seen.cert_not_after_ms;
-	out->latency_us = (uint32_t)(monotonic_us() - started);
+	/* The lookup of a timed-out connection is not the probe's time. */
+	out->latency_us = (uint32_t)((ex.ended_us != 0 ? ex.ended_us : monotonic_us()) - started);
 	describe_failure(probe, &ex, out->latency_us / 1000, out);
 	out->phase = probe_phase_classify(out->status, &ex.seen);
 	out->unread = ex.seen.unread;

@@ -228,6 +228,7 @@ void exchange_run(struct exchange *ex)
 		else
 			finish(ex, EXCHANGE_DONE, 0);
 	}
+	ex->ended_us = monotonic_us();
 	/* Read while the connection still exists: closing it would empty the server's side. */
 	if (ex->end == EXCHANGE_TIMEOUT)
 		connection_view_read(fd, ex->addr->sa_family, &ex->seen);

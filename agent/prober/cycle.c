@@ -282,7 +282,8 @@ static void count_probe_connections(const struct service_config *service,
 {
 	probe->row.connections = 0;
 	probe->row.stalled_connections = 0;
-	if (probe->on_tcp_listener)
+	probe->row.connections_known = connections->known;
+	if (probe->on_tcp_listener && connections->known)
 		tcp_connections_on_listener(connections, probe->listener_family,
 					    probe->listener_addr, probe->listener_port,
 					    service->stall_after_ms, &probe->row.connections,

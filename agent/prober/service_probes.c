@@ -132,13 +132,21 @@ static void judge_result(const struct service_config *service, const struct prob
 #define STALLED_SAMPLES 3
 
 static uint32_t judge_acceptor(const struct service_config *service, const struct probe_config *probe,
-			       const struct probe_listener *found, struct probe_state *record,
-			       int64_t now_ms, struct health_reasons *reasons)
+			       const struct probe_result *result, const struct probe_listener *found,
+			       struct probe_state *record, int64_t now_ms,
+			       struct health_reasons *reasons)
 {
 	char threads[96];
 	int64_t for_ms;
 
-	if (found->listener == NULL || found->listener->accept_queue == 0 || found->owner == 0) {
+	/* A request answered, or a handshake done, proves the listener accepts: a queue
+	 * beside that is load, not a stall. */
+	bool exchanged = result->status == PROBE_OK &&
+			 (probe->send != NULL || probe->expect != NULL || probe->kind == PROBE_HTTP ||
+			  probe->kind == PROBE_TLS);
+
+	if (found->listener == NULL || found->listener->accept_queue == 0 || found->owner == 0 ||
+	    exchanged) {
 		record->queue_samples = 0;
 		return 0;
 	}
@@ -203,7 +211,7 @@ void service_probe_record(const struct service_config *service, size_t slot,
 
 	judge_result(service, probe, in->result, found, record, in->now_ms, reasons);
 	judge_owner(service, probe, in, found, reasons);
-	stalled_s = judge_acceptor(service, probe, found, record, in->now_ms, reasons);
+	stalled_s = judge_acceptor(service, probe, in->result, found, record, in->now_ms, reasons);
 	memset(row, 0, sizeof(*row));
 	row->accept_stalled_s = stalled_s;
 	row->failure_phase = in->result->status == PROBE_OK ? PHASE_NONE : in->result->phase;

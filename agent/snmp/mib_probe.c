@@ -11,13 +11,16 @@ static struct mib_rows probe_rows(const struct snapshot *s)
 }
 
 /* ohProbeListenerPid 0 says nothing listens: an owner not found has no instance. The
- * certificate columns have one only for a TLS probe that saw a certificate. */
+ * certificate columns have one only for a TLS probe that saw a certificate, the
+ * connection counts only while the cycle's connection dump worked. */
 static bool probe_has(const void *r, unsigned column)
 {
 	const struct probe_row *row = r;
 
 	if (column == OH_PROBE_CERT_NOT_AFTER || column == OH_PROBE_CERT_DAYS_LEFT)
 		return row->cert_known;
+	if (column == OH_PROBE_CONNECTIONS || column == OH_PROBE_STALLED_CONNECTIONS)
+		return row->connections_known;
 	return column != OH_PROBE_LISTENER_PID || row->owner_known;
 }
 

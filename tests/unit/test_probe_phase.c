@@ -151,6 +151,30 @@ static void lookups_of_what_is_gone_fail_with_the_kernels_error(void)
 	CHECK(conn_diag_unix(1, &side) < 0 && errno == ENOENT);
 }
 
+/* The kernel answers an exact lookup of a connection it does not have with the listener on
+ * that address, whose inode and accept queue are no connection's. */
+static void a_listener_is_not_taken_for_the_connection(void)
+{
+	struct sockaddr_in addr = { .sin_family = AF_INET }, nobody = { .sin_family = AF_INET };
+	socklen_t len = sizeof(addr);
+	struct conn_side side;
+	int listener = socket(AF_INET, SOCK_STREAM, 0), queued = socket(AF_INET, SOCK_STREAM, 0);
+
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	nobody.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	nobody.sin_port = htons(1);
+	CHECK(listener >= 0 && queued >= 0 &&
+	      bind(listener, (struct sockaddr *)&addr, sizeof(addr)) == 0 &&
+	      listen(listener, 8) == 0 &&
+	      getsockname(listener, (struct sockaddr *)&addr, &len) == 0 &&
+	      connect(queued, (struct sockaddr *)&addr, sizeof(addr)) == 0);
+	errno = 0;
+	CHECK(conn_diag_tcp_server((struct sockaddr *)&nobody, (struct sockaddr *)&addr, &side) < 0 &&
+	      errno == ENOENT);
+	close(queued);
+	close(listener);
+}
+
 static void malformed_replies_are_refused(void)
 {
 	struct conn_side side;
@@ -175,6 +199,7 @@ int main(void)
 	TEST(connect_into_a_full_queue_is_seen_unanswered);
 	TEST(unix_connection_views_follow_the_server);
 	TEST(lookups_of_what_is_gone_fail_with_the_kernels_error);
+	TEST(a_listener_is_not_taken_for_the_connection);
 	TEST(malformed_replies_are_refused);
 	UNIT_EXIT();
 }
