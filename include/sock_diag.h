@@ -55,7 +55,8 @@ int sock_diag_walk(const void *buf, size_t len, size_t header_len, sock_diag_mes
 /* One reply as received: returns what sock_diag_walk returns. */
 typedef int (*sock_diag_reply)(void *context, const void *buf, size_t len);
 
-/* Sends the dump REQUEST (LEN bytes, a netlink header first, which this fills) and hands
+/* Sends the dump REQUEST (LEN bytes, a netlink header first, which this fills; its type is
+ * SOCK_DIAG_BY_FAMILY unless the request sets one) and hands
  * every reply to ON_REPLY until the dump is done. Returns 0, or -1 with ERROR saying
  * which dump (WHAT) failed and why. */
 int sock_diag_exchange(const char *what, void *request, size_t len, sock_diag_reply on_reply,

@@ -1,6 +1,7 @@
 /* The host's TCP connections that can hold unacknowledged data, from one NETLINK_SOCK_DIAG
- * dump per family per cycle with each one's tcp_info, told inbound or outbound by the
- * listeners of the same dump; and the one rule that says a connection is stalled. */
+ * dump per cycle (IPv4 and IPv6 at once) with each one's tcp_info, told inbound or
+ * outbound by the listeners of the same dump; and the one rule that says a connection is
+ * stalled. */
 #ifndef OH_TCP_CONNECTIONS_H
 #define OH_TCP_CONNECTIONS_H
 
@@ -59,8 +60,9 @@ struct tcp_connection_table {
 	char error[160];                   /* why not; "" when known */
 };
 
-/* Dumps IPv4 and IPv6 into TABLE (emptied first). Returns 0, or -1 with TABLE->error set
- * and TABLE->known false. */
+/* Dumps IPv4 and IPv6 into TABLE (emptied first): in one request, or one per family where
+ * the kernel lacks the one that takes both. Returns 0, or -1 with TABLE->error set and
+ * TABLE->known false. */
 int tcp_connections_dump(struct tcp_connection_table *table);
 
 /* Adds to TABLE what one netlink reply of such a dump holds: LEN bytes at BUF, aligned as

@@ -41,7 +41,8 @@ int sock_diag_exchange(const char *what, void *request, size_t len, sock_diag_re
 		goto fail;
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
 	hdr->nlmsg_len = (uint32_t)len;
-	hdr->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	if (hdr->nlmsg_type == 0)
+		hdr->nlmsg_type = SOCK_DIAG_BY_FAMILY;
 	hdr->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	if (sendto(fd, request, len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
 		goto fail;

@@ -1,6 +1,7 @@
 /* The host's TCP connections that can hold unacknowledged data, from one NETLINK_SOCK_DIAG
- * dump per family per cycle with each one's tcp_info, told inbound or outbound by the
- * listeners of the same dump; and the one rule that says a connection is stalled. */
+ * dump per cycle (IPv4 and IPv6 at once) with each one's tcp_info, told inbound or
+ * outbound by the listeners of the same dump; and the one rule that says a connection is
+ * stalled. */
 #include "tcp_connections.h"
 
 #include <arpa/inet.h>
@@ -139,12 +140,38 @@ static int dump_family(struct tcp_connection_table *table, int family)
 				  sizeof(table->error));
 }
 
+/* Both families in one dump. Walking the kernel's table of connections costs about the
+ * same however few it holds (it is sized by memory: 262,144 buckets on a 24 GB host), so
+ * one walk instead of one per family halves the pass on a quiet host. Only the older
+ * request (TCPDIAG_GETSOCK) takes AF_UNSPEC for both. */
+static int dump_both_families(struct tcp_connection_table *table)
+{
+	struct {
+		struct nlmsghdr hdr;
+		struct inet_diag_req req;
+	} request = { 0 };
+
+	request.hdr.nlmsg_type = TCPDIAG_GETSOCK;
+	request.req.idiag_family = AF_UNSPEC;
+	request.req.idiag_states = DUMPED_STATES;
+	request.req.idiag_ext = 1u << (INET_DIAG_INFO - 1);
+	return sock_diag_exchange("tcp connections", &request, sizeof(request), on_reply, table,
+				  table->error, sizeof(table->error));
+}
+
 int tcp_connections_dump(struct tcp_connection_table *table)
 {
 	table->count = 0;
 	table->nlistening = 0;
 	table->error[0] = '\0';
-	table->known = dump_family(table, AF_INET) == 0 && dump_family(table, AF_INET6) == 0;
+	table->known = dump_both_families(table) == 0;
+	if (!table->known) {
+		/* A kernel without the older request: one dump per family. */
+		table->count = 0;
+		table->nlistening = 0;
+		table->error[0] = '\0';
+		table->known = dump_family(table, AF_INET) == 0 && dump_family(table, AF_INET6) == 0;
+	}
 	tcp_connections_finish(table);
 	return table->known ? 0 : -1;
 }
