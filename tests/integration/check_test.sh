@@ -165,7 +165,7 @@ fd_use_above_fd_warn_is_warning() {
 	start_busy 80% 95% || return
 	run_check -s busy
 	assert_plugin WARNING
-	assert_eq "OOBHEALTH WARNING - busy: fd 168/200 (84%) | fd_used=168;159;189;0;200 restarts=0c zombies=0;;;0" \
+	assert_eq "OOBHEALTH WARNING - busy: fd 168/200 (84%) | fd_used=168;159;189;0;200 restarts=0c zombies=0;;;0 connections=0;;;0 stalled_connections=0;;;0" \
 		"$OUT" "output"
 	# -c below the use makes it critical; the perfdata shows the range checked, in
 	# descriptors as fd_used counts them (50% of 200).
@@ -176,7 +176,7 @@ fd_use_above_fd_warn_is_warning() {
 	# A -w oobhealthd's warning crossed too adds its reason (check_oobhealth(1) shows this).
 	run_check -s busy -w 80
 	assert_plugin WARNING
-	assert_eq "OOBHEALTH WARNING - busy: fd 168/200 (84%); fd use 84% outside -w 80% | fd_used=168;160;189;0;200 restarts=0c zombies=0;;;0" \
+	assert_eq "OOBHEALTH WARNING - busy: fd 168/200 (84%); fd use 84% outside -w 80% | fd_used=168;160;189;0;200 restarts=0c zombies=0;;;0 connections=0;;;0 stalled_connections=0;;;0" \
 		"$OUT" "output with -w 80"
 	# oobhealthd's own verdict stands: a looser -w does not hide its warning.
 	run_check -s busy -w 90 -c 99
@@ -211,14 +211,14 @@ CONF
 	assert_prefix "gone: CRITICAL - absent" "$(sed -n 2p <<<"$OUT")" "line 2"
 	assert_eq "busy: WARNING - fd 168/200 (84%)" "$(sed -n 3p <<<"$OUT")" "line 3"
 	assert_prefix "web: OK - up, pid " "$(sed -n 4p <<<"$OUT")" "line 4"
-	assert_eq "probe-only: OK - no process match, 1 probe ok | busy/fd_used=168;159;189;0;200 busy/restarts=0c busy/zombies=0;;;0" \
+	assert_eq "probe-only: OK - no process match, 1 probe ok | busy/fd_used=168;159;189;0;200 busy/restarts=0c busy/zombies=0;;;0 busy/connections=0;;;0 busy/stalled_connections=0;;;0" \
 		"$(sed -n 5p <<<"$OUT")" "line 5"
 	assert_prefix "web/fd_used=" "$(sed -n 6p <<<"$OUT")" "line 6"
 	# The queue is what sock_diag saw: the other service's probe of the same listener may
 	# be waiting in it on a loaded machine.
 	[[ "$(sed -n 7p <<<"$OUT")" =~ ^probe-only/ping_latency=0\.[0-9]+s\;\;\;0\;1\ probe-only/ping_accept_queue=[0-8]\;\;\;0\;8$ ]] ||
 		fail "line 7: $(sed -n 7p <<<"$OUT")"
-	assert_eq 12 "$PERF_ITEMS" "performance data items"
+	assert_eq 16 "$PERF_ITEMS" "performance data items"
 }
 
 stopped_oobhealthd_is_unknown() {
@@ -396,7 +396,7 @@ fd_ranges_follow_the_guidelines() {
 		assert_plugin "$state"
 		assert_eq "168;195;$perf;0;200" "$(perf fd_used)" "fd_used with -c $range"
 		case $state in
-		OK) assert_eq "OOBHEALTH OK - busy: up, pid $(cat "$T/busy.pid"), fd 168/200 (84%) | fd_used=168;195;$perf;0;200 restarts=0c zombies=0;;;0" \
+		OK) assert_eq "OOBHEALTH OK - busy: up, pid $(cat "$T/busy.pid"), fd 168/200 (84%) | fd_used=168;195;$perf;0;200 restarts=0c zombies=0;;;0 connections=0;;;0 stalled_connections=0;;;0" \
 			"$OUT" "output with -c $range" ;;
 		*) assert_contains "$OUT" "OOBHEALTH CRITICAL - busy: fd use 84% " "-c $range" ;;
 		esac
@@ -417,13 +417,13 @@ fd_ranges_follow_the_guidelines() {
 83.5 CRITICAL 167
 RANGES
 	run_check -s busy -c 80
-	assert_eq "OOBHEALTH CRITICAL - busy: fd use 84% outside -c 80% | fd_used=168;195;160;0;200 restarts=0c zombies=0;;;0" "$OUT" "output with -c 80"
+	assert_eq "OOBHEALTH CRITICAL - busy: fd use 84% outside -c 80% | fd_used=168;195;160;0;200 restarts=0c zombies=0;;;0 connections=0;;;0 stalled_connections=0;;;0" "$OUT" "output with -c 80"
 	run_check -s busy -c @80:90%
 	assert_contains "$OUT" "busy: fd use 84% inside -c @80:90% |" "output with -c @80:90%"
 	# -w alone, and -c taking precedence over -w.
 	run_check -s busy -w 80
 	assert_plugin WARNING
-	assert_eq "OOBHEALTH WARNING - busy: fd use 84% outside -w 80% | fd_used=168;160;197;0;200 restarts=0c zombies=0;;;0" "$OUT" "output with -w 80"
+	assert_eq "OOBHEALTH WARNING - busy: fd use 84% outside -w 80% | fd_used=168;160;197;0;200 restarts=0c zombies=0;;;0 connections=0;;;0 stalled_connections=0;;;0" "$OUT" "output with -w 80"
 	run_check -s busy -w 50 -c 80
 	assert_plugin CRITICAL
 	assert_eq "168;100;160;0;200" "$(perf fd_used)" "fd_used with -w 50 -c 80"
