@@ -38,7 +38,8 @@ struct tcp_connection {
 	uint32_t total_retrans;      /* tcpi_total_retrans */
 	uint32_t last_ack_recv_ms;   /* tcpi_last_ack_recv: since the peer last acknowledged */
 	uint32_t rto_ms;             /* tcpi_rto: the retransmission timeout, backed off */
-	bool timer_armed;            /* idiag_timer: a retransmission or zero-window probe is due */
+	bool timer_armed;            /* idiag_timer: a retransmission is due (not a zero-window
+				      * probe, whose timer does not back tcpi_rto off) */
 	uint32_t timer_expires_ms;   /* idiag_expires: in how long */
 };
 
@@ -80,7 +81,8 @@ const struct tcp_connection *tcp_connection_find(const struct tcp_connection_tab
 						 uint32_t inode);
 
 /* How long the peer has left the connection waiting: since it last acknowledged anything
- * (tcpi_last_ack_recv), but no longer than the oldest unacknowledged data has been out.
+ * (tcpi_last_ack_recv), but, while a retransmission is due, no longer than the oldest
+ * unacknowledged data has been out.
  * That age is not in tcp_info; it follows from the timer's backoff: the last resend was
  * tcpi_rto - idiag_expires ago, and the ones before it each half as far apart, back to
  * the first send (rto >> backoff before the first resend). Past the kernel's 120 s cap on

@@ -29,9 +29,8 @@
 #define TCP_INFO_NEEDED (offsetof(struct tcp_info, tcpi_total_retrans) + \
 			 sizeof(((struct tcp_info *)0)->tcpi_total_retrans))
 
-/* idiag_timer: what the connection's timer is for. */
+/* idiag_timer: the connection's timer is for a retransmission. */
 #define DIAG_TIMER_RETRANSMIT 1
-#define DIAG_TIMER_ZERO_WINDOW_PROBE 4
 /* The kernel's TCP_RTO_MAX. */
 #define RTO_MAX_MS 120000
 
@@ -107,8 +106,10 @@ static int on_socket(void *context, const struct nlmsghdr *msg)
 	memcpy(connection->remote_addr, diag->id.idiag_dst, sizeof(connection->remote_addr));
 	connection->inode = diag->idiag_inode;
 	connection->unacked_bytes = diag->idiag_wqueue;
-	connection->timer_armed = diag->idiag_timer == DIAG_TIMER_RETRANSMIT ||
-				  diag->idiag_timer == DIAG_TIMER_ZERO_WINDOW_PROBE;
+	/* The zero-window probe timer backs off without doubling tcpi_rto, so the age of
+	 * the data cannot be read from it: such a peer was acknowledging until it closed its
+	 * window, and the last acknowledgement says how long it has been silent. */
+	connection->timer_armed = diag->idiag_timer == DIAG_TIMER_RETRANSMIT;
 	connection->timer_expires_ms = diag->idiag_expires;
 	read_tcp_info(connection, msg);
 	return 0;
